@@ -1,0 +1,218 @@
+"""Settings, read once from the environment into a frozen Config.
+
+The variable names are a contract (DESIGN.md, "Settings"). Anything malformed
+or missing fails at start with a ConfigError naming the variable, so an operator
+sees one line instead of a traceback from deep inside a request.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from cryptography.fernet import Fernet
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE_PATH = PROJECT_ROOT / "instance"
+
+_API_VERSION = re.compile(r"^(\d{4}-(01|04|07|10)|unstable)$")
+_MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; `setting` names the variable."""
+
+    def __init__(self, setting: str, problem: str) -> None:
+        super().__init__(f"{setting}: {problem}")
+        self.setting = setting
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str
+    secret_key: str = field(repr=False)
+    encryption_keys: tuple[str, ...] = field(repr=False)
+    redis_url: str | None = None
+    base_url: str = "http://127.0.0.1:8000"
+    instance_path: Path = DEFAULT_INSTANCE_PATH
+    shopify_api_key: str = ""
+    shopify_api_secret: str = field(default="", repr=False)
+    shopify_api_version: str = "2025-10"
+    bigcommerce_client_id: str = ""
+    bigcommerce_client_secret: str = field(default="", repr=False)
+    bigcommerce_app_id: str = ""
+    stripe_secret_key: str = field(default="", repr=False)
+    stripe_publishable_key: str = ""
+    shopify_api_base: str = "https://{shop}"
+    bigcommerce_api_base: str = "https://api.bigcommerce.com"
+    bigcommerce_login_base: str = "https://login.bigcommerce.com"
+    stripe_api_base: str = "https://api.stripe.com"
+    log_level: str = "INFO"
+    testing: bool = False
+
+    @classmethod
+    def from_env(
+        cls,
+        env: Mapping[str, str] | None = None,
+        *,
+        instance_path: Path | None = None,
+        generate_secrets: bool = False,
+    ) -> Config:
+        """Build the settings from `env` (default: os.environ).
+
+        With `generate_secrets` (the demo), a missing secret or encryption key is
+        generated once into the instance folder and reused on every later start,
+        so tokens encrypted yesterday still decrypt today.
+        :raises ConfigError: naming the first bad variable.
+        """
+        env = os.environ if env is None else env
+        instance = Path(env.get("CARTPATH_INSTANCE_PATH") or instance_path or DEFAULT_INSTANCE_PATH)
+        stored = _instance_secrets(instance) if generate_secrets else {}
+
+        def get(name: str, default: str = "") -> str:
+            return (env.get(name) or "").strip() or default
+
+        secret_key = get("CARTPATH_SECRET_KEY", stored.get("CARTPATH_SECRET_KEY", ""))
+        encryption = get("CARTPATH_ENCRYPTION_KEY", stored.get("CARTPATH_ENCRYPTION_KEY", ""))
+        config = cls(
+            database_url=_database_url(get("DATABASE_URL", f"sqlite:///{instance / 'cartpath.db'}")),
+            secret_key=_secret_key(secret_key),
+            encryption_keys=_encryption_keys(encryption),
+            redis_url=_redis_url(get("REDIS_URL")) or None,
+            base_url=_http_url("CARTPATH_BASE_URL", get("CARTPATH_BASE_URL", cls.base_url)),
+            instance_path=instance,
+            shopify_api_key=get("SHOPIFY_API_KEY"),
+            shopify_api_secret=get("SHOPIFY_API_SECRET"),
+            shopify_api_version=_api_version(get("SHOPIFY_API_VERSION", cls.shopify_api_version)),
+            bigcommerce_client_id=get("BIGCOMMERCE_CLIENT_ID"),
+            bigcommerce_client_secret=get("BIGCOMMERCE_CLIENT_SECRET"),
+            bigcommerce_app_id=get("BIGCOMMERCE_APP_ID"),
+            stripe_secret_key=get("STRIPE_SECRET_KEY"),
+            stripe_publishable_key=get("STRIPE_PUBLISHABLE_KEY"),
+            shopify_api_base=_shopify_base(get("SHOPIFY_API_BASE", cls.shopify_api_base)),
+            bigcommerce_api_base=_http_url(
+                "BIGCOMMERCE_API_BASE", get("BIGCOMMERCE_API_BASE", cls.bigcommerce_api_base)
+            ),
+            bigcommerce_login_base=_http_url(
+                "BIGCOMMERCE_LOGIN_BASE", get("BIGCOMMERCE_LOGIN_BASE", cls.bigcommerce_login_base)
+            ),
+            stripe_api_base=_http_url("STRIPE_API_BASE", get("STRIPE_API_BASE", cls.stripe_api_base)),
+            log_level=_log_level(get("CARTPATH_LOG_LEVEL", cls.log_level)),
+        )
+        _require_pair(env, "SHOPIFY_API_KEY", "SHOPIFY_API_SECRET")
+        _require_pair(env, "BIGCOMMERCE_CLIENT_ID", "BIGCOMMERCE_CLIENT_SECRET")
+        _require_pair(env, "STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY")
+        return config
+
+    def with_overrides(self, **changes: object) -> Config:
+        """A copy with some fields changed (tests, the demo's sandbox wiring)."""
+        return replace(self, **changes)
+
+    def shopify_base_for(self, shop_domain: str) -> str:
+        """The base URL of one shop's Admin API host, honouring SHOPIFY_API_BASE."""
+        return self.shopify_api_base.format(shop=shop_domain)
+
+
+def _instance_secrets(instance: Path) -> dict[str, str]:
+    """Read, or create once, the demo's generated secrets (mode 0600)."""
+    path = instance / "secrets.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    instance.mkdir(parents=True, exist_ok=True)
+    values = {
+        "CARTPATH_SECRET_KEY": secrets.token_urlsafe(48),
+        "CARTPATH_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+    }
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        json.dump(values, handle)
+    return values
+
+
+def _database_url(url: str) -> str:
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    if scheme in ("postgres", "postgresql"):
+        # SQLAlchemy 2.0 reads a bare "postgresql://" as psycopg2, which we do not ship.
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if scheme in ("postgresql+psycopg", "sqlite", "sqlite+pysqlite"):
+        return url
+    raise ConfigError(
+        "DATABASE_URL", f"unsupported database {scheme or url!r}: use sqlite:/// or postgresql://"
+    )
+
+
+def _redis_url(url: str) -> str:
+    if url and urlsplit(url).scheme not in ("redis", "rediss", "unix"):
+        raise ConfigError("REDIS_URL", "must start with redis://, rediss:// or unix://")
+    return url
+
+
+def _secret_key(value: str) -> str:
+    if not value:
+        raise ConfigError("CARTPATH_SECRET_KEY", "is not set (a random string of 32+ characters)")
+    if len(value) < _MIN_SECRET_LENGTH:
+        raise ConfigError("CARTPATH_SECRET_KEY", f"is shorter than {_MIN_SECRET_LENGTH} characters")
+    return value
+
+
+def _encryption_keys(value: str) -> tuple[str, ...]:
+    """Comma-separated Fernet keys: the first encrypts, all decrypt (rotation)."""
+    if not value:
+        raise ConfigError(
+            "CARTPATH_ENCRYPTION_KEY",
+            "is not set (generate one with: python -c "
+            "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')",
+        )
+    keys = tuple(part.strip() for part in value.split(",") if part.strip())
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ConfigError(
+                "CARTPATH_ENCRYPTION_KEY", f"key {position} is not a url-safe base64 32-byte key"
+            ) from None
+    return keys
+
+
+def _http_url(setting: str, value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(setting, f"{value!r} is not an http(s) URL")
+    return value.rstrip("/")
+
+
+def _shopify_base(value: str) -> str:
+    if "{shop}" not in value:
+        raise ConfigError("SHOPIFY_API_BASE", "must contain {shop}, e.g. https://{shop}")
+    return _http_url("SHOPIFY_API_BASE", value.replace("{shop}", "shop.example")).replace(
+        "shop.example", "{shop}"
+    )
+
+
+def _api_version(value: str) -> str:
+    if not _API_VERSION.match(value):
+        raise ConfigError("SHOPIFY_API_VERSION", f"{value!r} is not a Shopify version like 2025-10")
+    return value
+
+
+def _log_level(value: str) -> str:
+    level = value.upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError("CARTPATH_LOG_LEVEL", f"{value!r} is not DEBUG, INFO, WARNING or ERROR")
+    return level
+
+
+def _require_pair(env: Mapping[str, str], first: str, second: str) -> None:
+    """Credentials come in pairs; half a pair is an operator mistake worth stopping for."""
+    has_first, has_second = bool(env.get(first)), bool(env.get(second))
+    if has_first and not has_second:
+        raise ConfigError(second, f"is not set but {first} is")
+    if has_second and not has_first:
+        raise ConfigError(first, f"is not set but {second} is")
