@@ -82,7 +82,9 @@ class Config:
         secret_key = get("CARTPATH_SECRET_KEY", stored.get("CARTPATH_SECRET_KEY", ""))
         encryption = get("CARTPATH_ENCRYPTION_KEY", stored.get("CARTPATH_ENCRYPTION_KEY", ""))
         config = cls(
-            database_url=_database_url(get("DATABASE_URL", f"sqlite:///{instance / 'cartpath.db'}")),
+            database_url=_database_url(
+                get("DATABASE_URL", f"sqlite:///{instance / 'cartpath.db'}")
+            ),
             secret_key=_secret_key(secret_key),
             encryption_keys=_encryption_keys(encryption),
             redis_url=_redis_url(get("REDIS_URL")) or None,
@@ -103,7 +105,9 @@ class Config:
             bigcommerce_login_base=_http_url(
                 "BIGCOMMERCE_LOGIN_BASE", get("BIGCOMMERCE_LOGIN_BASE", cls.bigcommerce_login_base)
             ),
-            stripe_api_base=_http_url("STRIPE_API_BASE", get("STRIPE_API_BASE", cls.stripe_api_base)),
+            stripe_api_base=_http_url(
+                "STRIPE_API_BASE", get("STRIPE_API_BASE", cls.stripe_api_base)
+            ),
             log_level=_log_level(get("CARTPATH_LOG_LEVEL", cls.log_level)),
         )
         _require_pair(env, "SHOPIFY_API_KEY", "SHOPIFY_API_SECRET")

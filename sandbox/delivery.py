@@ -93,8 +93,9 @@ class Deliverer:
             self._push(self._clock.now() + delay, delivery)
             if self._random.random() < self.chaos.duplicate_probability:
                 delivery.copies += 1
-                self._push(self._clock.now() + self._random.uniform(0, self.chaos.reorder_window),
-                           delivery)
+                self._push(
+                    self._clock.now() + self._random.uniform(0, self.chaos.reorder_window), delivery
+                )
             self._lock.notify()
         self._ensure_thread()
 
@@ -131,8 +132,9 @@ class Deliverer:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._stopping = False
-                self._thread = threading.Thread(target=self._run, name="sandbox-deliverer",
-                                                daemon=True)
+                self._thread = threading.Thread(
+                    target=self._run, name="sandbox-deliverer", daemon=True
+                )
                 self._thread.start()
 
     def _run(self) -> None:
@@ -141,8 +143,11 @@ class Deliverer:
                 while not self._stopping:
                     if self._due and self._due[0][0] <= self._clock.now():
                         break
-                    wait = (self._clock.real_seconds(self._due[0][0] - self._clock.now())
-                            if self._due else 0.5)
+                    wait = (
+                        self._clock.real_seconds(self._due[0][0] - self._clock.now())
+                        if self._due
+                        else 0.5
+                    )
                     self._lock.wait(min(max(wait, 0.001), 0.5))
                 if self._stopping:
                     return
@@ -156,8 +161,11 @@ class Deliverer:
         error: str | None = None
         try:
             response = self._session.post(
-                delivery.url, data=delivery.body, headers=delivery.headers,
-                timeout=(delivery.connect_timeout, delivery.read_timeout), allow_redirects=False,
+                delivery.url,
+                data=delivery.body,
+                headers=delivery.headers,
+                timeout=(delivery.connect_timeout, delivery.read_timeout),
+                allow_redirects=False,
             )
             status = response.status_code
         except requests.RequestException as exc:

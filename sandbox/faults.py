@@ -61,8 +61,16 @@ class FaultRule:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FaultRule:
-        allowed = {"kind", "path", "method", "count", "probability", "status", "retry_after",
-                   "seconds"}
+        allowed = {
+            "kind",
+            "path",
+            "method",
+            "count",
+            "probability",
+            "status",
+            "retry_after",
+            "seconds",
+        }
         unknown = set(data) - allowed
         if unknown:
             raise FaultRuleError(f"unknown fields: {', '.join(sorted(unknown))}")
@@ -145,7 +153,7 @@ def _apply(rule: FaultRule, app: WSGIApp, environ: dict[str, Any], start_respons
         time.sleep(rule.seconds)
         return _hang_up(environ, start_response)
     # drop: perform the request completely, then hang up without answering.
-    result = app(environ, lambda *args, **kwargs: (lambda data: None))
+    result = app(environ, lambda *args, **kwargs: lambda data: None)
     try:
         for _chunk in result:
             pass

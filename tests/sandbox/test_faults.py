@@ -77,20 +77,27 @@ def test_probability_and_listing(probe):
     control, _ = probe
     rule = control.fault(kind="status", path="^/probe/", count=None, probability=0.5)
 
-    statuses = [requests.post(f"{control.url}/probe/orders", timeout=5).status_code
-                for _ in range(40)]
+    statuses = [
+        requests.post(f"{control.url}/probe/orders", timeout=5).status_code for _ in range(40)
+    ]
 
     assert 5 < statuses.count(500) < 35
     listed = requests.get(f"{control.url}/_control/faults", timeout=5).json()["faults"]
-    assert listed[0]["id"] == rule["id"] and listed[0]["fired"] == statuses.count(500)
+    assert listed[0]["id"] == rule["id"]
+    assert listed[0]["fired"] == statuses.count(500)
     control.clear_faults()
     assert requests.post(f"{control.url}/probe/orders", timeout=5).status_code == 201
 
 
 @pytest.mark.parametrize(
     "rule",
-    [{"kind": "explode"}, {"kind": "status", "count": 0}, {"kind": "status", "path": "("},
-     {"kind": "status", "probability": 2}, {"kind": "status", "colour": "red"}],
+    [
+        {"kind": "explode"},
+        {"kind": "status", "count": 0},
+        {"kind": "status", "path": "("},
+        {"kind": "status", "probability": 2},
+        {"kind": "status", "colour": "red"},
+    ],
 )
 def test_bad_fault_rules_are_refused_with_a_reason(probe, rule):
     control, _ = probe

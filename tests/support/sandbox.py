@@ -39,8 +39,11 @@ class SandboxControl:
         return self._call("GET", "/deliveries")["deliveries"]
 
     def chaos(self, *, duplicate_probability: float = 0.0, reorder_window: float = 0.0) -> None:
-        self._call("POST", "/deliveries/chaos", {"duplicate_probability": duplicate_probability,
-                                                  "reorder_window": reorder_window})
+        self._call(
+            "POST",
+            "/deliveries/chaos",
+            {"duplicate_probability": duplicate_probability, "reorder_window": reorder_window},
+        )
 
     def wait_for_deliveries(self, timeout: float = 10) -> None:
         self._call("POST", "/deliveries/wait", {"timeout": timeout})

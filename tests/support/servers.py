@@ -20,8 +20,9 @@ class ServedApp:
 def serve(app, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[ServedApp]:
     """Run `app` with werkzeug's threaded server until the block ends."""
     server = make_server(host, port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield ServedApp(f"http://{host}:{server.server_port}", server)
