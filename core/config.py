@@ -55,6 +55,11 @@ class Config:
     bigcommerce_login_base: str = "https://login.bigcommerce.com"
     stripe_api_base: str = "https://api.stripe.com"
     log_level: str = "INFO"
+    # Outbox timing (seconds): a running row's lease is its job timeout plus this margin;
+    # the sweeper runs every interval and re-sends pending rows idle longer than grace.
+    job_lease_margin: float = 30.0
+    sweep_interval: float = 30.0
+    sweep_grace: float = 60.0
     testing: bool = False
 
     @classmethod
@@ -109,6 +114,9 @@ class Config:
                 "STRIPE_API_BASE", get("STRIPE_API_BASE", cls.stripe_api_base)
             ),
             log_level=_log_level(get("CARTPATH_LOG_LEVEL", cls.log_level)),
+            job_lease_margin=_seconds(env, "CARTPATH_JOB_LEASE_MARGIN", cls.job_lease_margin),
+            sweep_interval=_seconds(env, "CARTPATH_SWEEP_INTERVAL", cls.sweep_interval),
+            sweep_grace=_seconds(env, "CARTPATH_SWEEP_GRACE", cls.sweep_grace),
         )
         _require_pair(env, "SHOPIFY_API_KEY", "SHOPIFY_API_SECRET")
         _require_pair(env, "BIGCOMMERCE_CLIENT_ID", "BIGCOMMERCE_CLIENT_SECRET")
@@ -211,6 +219,19 @@ def _log_level(value: str) -> str:
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError("CARTPATH_LOG_LEVEL", f"{value!r} is not DEBUG, INFO, WARNING or ERROR")
     return level
+
+
+def _seconds(env: Mapping[str, str], setting: str, default: float) -> float:
+    raw = (env.get(setting) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(setting, f"{raw!r} is not a number of seconds") from None
+    if not 0 < value < 86400:
+        raise ConfigError(setting, "must be between 0 and 86400 seconds")
+    return value
 
 
 def _require_pair(env: Mapping[str, str], first: str, second: str) -> None:
