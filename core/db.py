@@ -70,6 +70,7 @@ class Database:
         self.engine: Engine = create_engine(url, **options)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         # A forked RQ work-horse must not reuse the parent's connections.
         engine_ref = weakref.ref(self.engine)
@@ -97,11 +98,21 @@ class Database:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite's own transaction handling breaks SAVEPOINT (a RELEASE commits), so we
+    # emit BEGIN ourselves: https://docs.sqlalchemy.org/en/20/dialects/sqlite.html
+    # "Serializable isolation / Savepoints / Transactional DDL".
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    # IMMEDIATE takes the write lock up front: concurrent writers wait (busy_timeout)
+    # instead of failing when a read transaction tries to become a write.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _dispose_in_child(engine_ref: weakref.ref[Engine]) -> None:

@@ -87,7 +87,7 @@ def _dispatch_after_commit(session: Session, row: Outbox) -> None:
             rolled_back.info.pop(_DISPATCH_KEY, None)
 
         event.listen(session, "after_commit", after_commit, once=True)
-        event.listen(session, "after_soft_rollback", after_rollback, once=True)
+        event.listen(session, "after_rollback", after_rollback, once=True)
 
 
 def dispatch(queue: JobQueue, outbox_id: int, *, job_path: str, delay: float = 0) -> None:

@@ -1,0 +1,200 @@
+"""The outbox: work recorded with the change runs after commit, exactly once,
+even when the queue forgets it or a worker is killed in the middle."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from app import create_app
+from core import outbox
+from core.db import utcnow
+from core.models import Outbox, OutboxStatus
+from core.services import services_of
+from tests.support import jobs
+from tests.support.database import empty_all_tables
+from tests.support.workers import start_worker, stop_worker, wait_until
+
+
+def _row(app: Flask, outbox_id: int) -> Outbox:
+    with services_of(app).database.session() as session:
+        return session.get(Outbox, outbox_id)
+
+
+def _defer(app: Flask, func, *args, **kwargs) -> int:
+    with app.app_context(), services_of(app).database.session() as session:
+        row = outbox.defer(session, func, *args, **kwargs)
+        session.commit()
+        return row.id
+
+
+def test_deferred_work_runs_after_commit(app):
+    marker = uuid.uuid4().hex
+    outbox_id = _defer(app, jobs.flaky, marker, 0)
+
+    assert services_of(app).jobs.wait_idle(timeout=10)
+    row = _row(app, outbox_id)
+    assert row.status is OutboxStatus.DONE
+    assert row.attempts == 1
+    with app.app_context():
+        assert jobs.count("effect", marker) == 1
+
+
+def test_rolled_back_work_never_runs(app):
+    marker = uuid.uuid4().hex
+    with app.app_context(), services_of(app).database.session() as session:
+        outbox.defer(session, jobs.flaky, marker, 0)
+        session.rollback()
+
+    assert services_of(app).jobs.wait_idle(timeout=5)
+    with app.app_context():
+        assert jobs.count("attempt", marker) == 0
+    with services_of(app).database.session() as session:
+        assert session.scalars(select(Outbox)).all() == []
+
+
+def test_the_same_dedupe_key_is_recorded_once(app):
+    marker = uuid.uuid4().hex
+    first = _defer(app, jobs.flaky, marker, 0, dedupe_key=f"effect:{marker}")
+    second = _defer(app, jobs.flaky, marker, 0, dedupe_key=f"effect:{marker}")
+
+    assert first == second
+    assert services_of(app).jobs.wait_idle(timeout=10)
+    with app.app_context():
+        assert jobs.count("attempt", marker) == 1
+
+
+def test_failures_retry_then_fail_visibly_and_can_be_replayed(app):
+    marker = uuid.uuid4().hex
+    outbox_id = _defer(app, jobs.flaky, marker, jobs.FAST_RETRY.max_attempts)
+
+    assert services_of(app).jobs.wait_idle(timeout=10)
+    failed = _row(app, outbox_id)
+    assert failed.status is OutboxStatus.FAILED
+    assert failed.attempts == jobs.FAST_RETRY.max_attempts
+    assert "planned failure 3 of 3" in failed.last_error
+
+    with app.app_context(), services_of(app).database.session() as session:
+        outbox.replay(session, outbox_id)
+        session.commit()
+    assert services_of(app).jobs.wait_idle(timeout=10)
+    replayed = _row(app, outbox_id)
+    assert replayed.status is OutboxStatus.DONE
+    with app.app_context():
+        assert jobs.count("effect", marker) == 1
+
+
+def test_replay_refuses_work_that_has_not_failed(app):
+    outbox_id = _defer(app, jobs.flaky, uuid.uuid4().hex, 0)
+    assert services_of(app).jobs.wait_idle(timeout=10)
+    with app.app_context(), services_of(app).database.session() as session:
+        with pytest.raises(ValueError, match="is done, not failed"):
+            outbox.replay(session, outbox_id)
+        with pytest.raises(LookupError):
+            outbox.replay(session, 999_999)
+
+
+def test_the_sweeper_resends_work_the_queue_lost(app):
+    # given: a committed row whose queue job never existed (Redis lost it)
+    marker = uuid.uuid4().hex
+    with services_of(app).database.session() as session:
+        row = Outbox(
+            job="tests.support.jobs:flaky",
+            args=[marker, 0],
+            max_attempts=3,
+            available_at=utcnow().replace(year=2020),
+        )
+        session.add(row)
+        session.commit()
+        outbox_id = row.id
+
+    # when
+    with app.app_context():
+        sent = outbox.sweep(services_of(app))
+
+    # then
+    assert sent == 1
+    assert services_of(app).jobs.wait_idle(timeout=10)
+    assert _row(app, outbox_id).status is OutboxStatus.DONE
+    with app.app_context():
+        assert outbox.sweep(services_of(app)) == 0
+
+
+def test_concurrent_deliveries_of_one_row_run_it_once(app):
+    marker = uuid.uuid4().hex
+    with services_of(app).database.session() as session:
+        row = Outbox(job="tests.support.jobs:slow_effect", args=[marker, 0.5], max_attempts=3)
+        session.add(row)
+        session.commit()
+        outbox_id = row.id
+    results: list[str] = []
+
+    def deliver() -> None:
+        with app.app_context():
+            results.append(outbox.run(outbox_id))
+
+    threads = [threading.Thread(target=deliver) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+
+    assert results.count("done") >= 1
+    with app.app_context():
+        assert jobs.count("attempt", marker) == 1
+        assert jobs.count("effect", marker) == 1
+    assert _row(app, outbox_id).attempts == 1
+
+
+@pytest.fixture
+def rq_app(make_config, redis_url) -> Iterator[Flask]:
+    application = create_app(make_config(redis_url=redis_url))
+    yield application
+    svc = services_of(application)
+    empty_all_tables(svc.database.engine)
+    svc.close()
+
+
+@pytest.mark.slow
+def test_a_killed_worker_s_job_runs_again_to_completion_once(rq_app, tmp_path):
+    # given: a durable job on Redis, picked up by a worker
+    marker = uuid.uuid4().hex
+    config = services_of(rq_app).config
+    outbox_id = _defer(rq_app, jobs.slow_effect, marker, 2.0)
+    first = start_worker(config, tmp_path / "first.log")
+    try:
+        with rq_app.app_context():
+            wait_until(lambda: jobs.count("attempt", marker) == 1, 30, "the job starts")
+            horse = jobs.pid_of_attempt(marker)
+        assert _row(rq_app, outbox_id).status is OutboxStatus.RUNNING
+
+        # when: the worker and its work-horse die mid-job (SIGKILL, no cleanup)
+        os.killpg(first.pid, signal.SIGKILL)
+        os.kill(horse, signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        stop_worker(first)
+    with rq_app.app_context():
+        assert jobs.count("effect", marker) == 0
+
+    # then: a new worker's sweeper finds the expired lease and the job completes, once
+    second = start_worker(config, tmp_path / "second.log")
+    try:
+        wait_until(
+            lambda: _row(rq_app, outbox_id).status is OutboxStatus.DONE,
+            40,
+            "the job completes on the second worker",
+        )
+    finally:
+        stop_worker(second)
+    with rq_app.app_context():
+        assert jobs.count("effect", marker) == 1
+        assert jobs.count("attempt", marker) == 2
+    assert _row(rq_app, outbox_id).attempts == 2
