@@ -1,0 +1,60 @@
+"""Measure a candidate against a baseline in the same process, interleaved."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Comparison:
+    name: str
+    baseline_per_second: float
+    candidate_per_second: float
+    candidate_p99_ms: float
+    goal: float | None = None
+
+    @property
+    def ratio(self) -> float:
+        """Candidate throughput as a fraction of the baseline's."""
+        return self.candidate_per_second / self.baseline_per_second
+
+    def line(self) -> str:
+        verdict = ""
+        if self.goal is not None:
+            verdict = f"  goal >= {self.goal:.2f}: {'met' if self.ratio >= self.goal else 'MISSED'}"
+        return (
+            f"{self.name}: {self.ratio:.2f}x baseline "
+            f"({self.candidate_per_second:,.0f}/s vs {self.baseline_per_second:,.0f}/s, "
+            f"p99 {self.candidate_p99_ms:.2f} ms){verdict}"
+        )
+
+
+def _timings(operation: Callable[[], object], count: int) -> list[float]:
+    samples = []
+    for _ in range(count):
+        started = time.perf_counter()
+        operation()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def compare(
+    name: str,
+    baseline: Callable[[], object],
+    candidate: Callable[[], object],
+    *,
+    rounds: int = 5,
+    per_round: int = 200,
+    goal: float | None = None,
+) -> Comparison:
+    """Alternate rounds of baseline and candidate so drift on the machine hits both."""
+    base: list[float] = []
+    cand: list[float] = []
+    for _ in range(rounds):
+        base += _timings(baseline, per_round)
+        cand += _timings(candidate, per_round)
+    p99 = statistics.quantiles(cand, n=100)[98] * 1000
+    return Comparison(name, len(base) / sum(base), len(cand) / sum(cand), p99, goal)

@@ -1,0 +1,74 @@
+"""`cartpath demo` from nothing: it starts, answers, and Ctrl-C stops all it started."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+
+import pytest
+import requests
+
+from tests.support.workers import PROJECT_ROOT, wait_until
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=1).status_code == 200
+    except requests.ConnectionError:
+        return False
+
+
+@pytest.mark.slow
+def test_demo_starts_answers_and_stops_on_ctrl_c(tmp_path):
+    port, sandbox_port = _free_port(), _free_port()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("CARTPATH_", "DATABASE_URL", "REDIS_URL"))
+    }
+    env.update(CARTPATH_INSTANCE_PATH=str(tmp_path / "instance"), PYTHONPATH=str(PROJECT_ROOT))
+    demo = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from app import main; main()",
+            "demo",
+            "--port",
+            str(port),
+            "--sandbox-port",
+            str(sandbox_port),
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_until(lambda: _answers(f"http://127.0.0.1:{port}/healthz"), 60, "the app answers")
+        assert _answers(f"http://127.0.0.1:{sandbox_port}/_control/health")
+        health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()
+        assert health["jobs_backend"] == "in-process"
+        assert (tmp_path / "instance" / "cartpath.db").exists()
+        assert (tmp_path / "instance" / "secrets.json").exists()
+
+        demo.send_signal(signal.SIGINT)
+        output, _ = demo.communicate(timeout=20)
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait()
+
+    assert demo.returncode == 0, output
+    assert f"http://127.0.0.1:{port}/healthz" in output
+    assert not _answers(f"http://127.0.0.1:{port}/healthz")
+    assert not _answers(f"http://127.0.0.1:{sandbox_port}/_control/health")
