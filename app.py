@@ -17,7 +17,7 @@ from core.db import Database
 from core.jobs import InProcessJobQueue, JobQueue, RQJobQueue
 from core.logs import configure_logging
 from core.metrics import Metrics
-from core.services import EXTENSION_KEY, Services
+from core.services import EXTENSION_KEY, Services, services_of
 
 log = logging.getLogger("cartpath")
 
@@ -56,6 +56,16 @@ def create_app(config: Config | None = None) -> Flask:
     for dotted in BLUEPRINTS:
         module_name, _, attribute = dotted.partition(":")
         app.register_blueprint(getattr(importlib.import_module(module_name), attribute))
+    return app
+
+
+def create_serving_app(config: Config) -> Flask:
+    """An app for a long-running server; without Redis it sweeps its own outbox."""
+    from core.outbox import Sweeper
+
+    app = create_app(config)
+    if not config.redis_url:
+        services_of(app).background.append(Sweeper(app, config.sweep_interval).start())
     return app
 
 
@@ -105,7 +115,7 @@ def web(bind: str, workers: int) -> None:
     from core.serve import run_gunicorn
 
     config = _load_config()
-    run_gunicorn(lambda: create_app(config), bind=bind, workers=workers)
+    run_gunicorn(lambda: create_serving_app(config), bind=bind, workers=workers)
 
 
 @main.command()

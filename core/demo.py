@@ -17,7 +17,6 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from core.config import Config
 from core.migrate import upgrade
-from core.outbox import Sweeper
 from core.services import services_of
 from sandbox import demo_credentials as demo
 
@@ -55,22 +54,20 @@ def _serving(app, port: int) -> Iterator[BaseWSGIServer]:
 
 
 def run_demo(*, port: int, sandbox_port: int) -> None:
-    from app import create_app
+    from app import create_serving_app
     from sandbox.server import create_sandbox_app
 
     config = demo_config(port, sandbox_port)
     upgrade(config.database_url)
     sandbox_app = create_sandbox_app(seed="demo", public_url=f"http://127.0.0.1:{sandbox_port}")
-    app = create_app(config)
+    app = create_serving_app(config)
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with _serving(sandbox_app, sandbox_port), _serving(app, port):
-        sweeper = Sweeper(app, config.sweep_interval).start()
         click.echo(_banner(config, sandbox_port))
         stop.wait()
         click.echo("stopping…")
-        sweeper.stop()
     services_of(app).close()
 
 

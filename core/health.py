@@ -8,6 +8,7 @@ from flask import Blueprint, Response, jsonify
 
 from core.outbox import status_counts
 from core.services import services
+from core.web import db_session
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,7 @@ def healthz():
 @blueprint.get("/metrics")
 def metrics():
     svc = services()
-    with svc.database.session() as session:
-        outbox = status_counts(session)
+    outbox = status_counts(db_session())
     text = svc.metrics.render(
         job_outcomes=svc.jobs.outcomes(), queue_depth=svc.jobs.depth(), outbox_rows=outbox
     )

@@ -309,9 +309,6 @@ class InProcessJobQueue:
         for thread in self._threads:
             thread.start()
 
-    def bind(self, app: Flask) -> None:
-        self._app = app
-
     def enqueue(
         self,
         spec: JobSpec,

@@ -54,17 +54,26 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
-            **_context.get(),
+            **getattr(record, "context", {}),
         }
-        for key, value in getattr(record, "fields", {}).items():
-            entry[key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)
 
 
+_base_factory = logging.getLogRecordFactory()
+
+
+def _record_with_context(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    """Snapshot the context when the line is logged, not when a handler formats it."""
+    record = _base_factory(*args, **kwargs)
+    record.context = _context.get()
+    return record
+
+
 def configure_logging(level: str) -> None:
     """JSON lines on stderr for the root logger; idempotent across app factories."""
+    logging.setLogRecordFactory(_record_with_context)
     root = logging.getLogger()
     for handler in root.handlers:
         if getattr(handler, "cartpath", False):

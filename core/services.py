@@ -6,7 +6,8 @@ tests and workers build as many independent apps as they like.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol
 
 from flask import Flask, current_app
 
@@ -19,6 +20,12 @@ from core.metrics import Metrics
 EXTENSION_KEY = "cartpath"
 
 
+class Background(Protocol):
+    """A thread the app started (the outbox sweeper) that must stop before shutdown."""
+
+    def stop(self) -> None: ...
+
+
 @dataclass
 class Services:
     config: Config
@@ -26,8 +33,11 @@ class Services:
     jobs: JobQueue
     cipher: TokenCipher
     metrics: Metrics
+    background: list[Background] = field(default_factory=list)
 
     def close(self) -> None:
+        for task in self.background:
+            task.stop()
         self.jobs.close()
         self.database.dispose()
 
