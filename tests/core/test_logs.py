@@ -10,8 +10,9 @@ from core.logs import JsonFormatter, bind_log_context, configure_logging
 
 def _format(message: str) -> dict:
     configure_logging("INFO")
-    record = logging.getLogRecordFactory()("cartpath.test", logging.WARNING, __file__, 1,
-                                           message, (), None)
+    record = logging.getLogRecordFactory()(
+        "cartpath.test", logging.WARNING, __file__, 1, message, (), None
+    )
     return json.loads(JsonFormatter().format(record))
 
 
@@ -33,9 +34,12 @@ def test_request_logs_carry_the_request_id(app, caplog):
 
     formatter = JsonFormatter()
     with caplog.at_level(logging.WARNING, logger="cartpath.test"):
-        response = app.test_client().get("/log-something",
-                                         headers={"X-Request-Id": "trace-abcdef12"})
-        lines = [json.loads(formatter.format(r)) for r in caplog.records if r.name == "cartpath.test"]
+        response = app.test_client().get(
+            "/log-something", headers={"X-Request-Id": "trace-abcdef12"}
+        )
+        lines = [
+            json.loads(formatter.format(r)) for r in caplog.records if r.name == "cartpath.test"
+        ]
 
     assert response.headers["X-Request-Id"] == "trace-abcdef12"
     assert lines[0]["request_id"] == "trace-abcdef12"
