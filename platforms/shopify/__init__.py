@@ -1,0 +1,1 @@
+"""Shopify: OAuth and session-token checks, the Admin API client, the adapter."""
