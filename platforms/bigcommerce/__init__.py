@@ -1,0 +1,1 @@
+"""BigCommerce: install callbacks, signed payloads, webhooks, the API client, the adapter."""
