@@ -18,7 +18,7 @@ from sandbox.delivery import Deliverer
 from sandbox.faults import FaultInjector
 
 # Modules exposing create_emulator(context). Each emulator adds its own line.
-EMULATOR_MODULES: tuple[str, ...] = ()
+EMULATOR_MODULES: tuple[str, ...] = ("sandbox.stripe",)
 
 
 class Emulator(Protocol):
