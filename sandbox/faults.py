@@ -25,6 +25,13 @@ from typing import Any
 KINDS = ("status", "slow", "timeout", "drop")
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+# Renders an injected status as the platform's own error body, so client libraries
+# classify it as they would a real one (stripe-python needs {"error": {...}}).
+ErrorBody = Callable[[int], dict[str, Any]]
+
+
+def default_error_body(status: int) -> dict[str, Any]:
+    return {"errors": f"injected fault: HTTP {status}"}
 
 
 class FaultRuleError(ValueError):
@@ -94,6 +101,16 @@ class FaultInjector:
         self._rules: list[FaultRule] = []
         self._next_id = 1
         self._random = random.Random(seed)  # noqa: S311 - chaos, not security
+        self._error_bodies: dict[str, ErrorBody] = {}
+
+    def set_error_body(self, path_prefix: str, render: ErrorBody) -> None:
+        """Shape injected errors under `path_prefix` like that platform's errors."""
+        self._error_bodies[path_prefix] = render
+
+    def error_body(self, path: str, status: int) -> bytes:
+        prefixes = [prefix for prefix in self._error_bodies if path.startswith(prefix)]
+        render = self._error_bodies[max(prefixes, key=len)] if prefixes else default_error_body
+        return json.dumps(render(status)).encode()
 
     def add(self, rule: FaultRule) -> FaultRule:
         with self._lock:
@@ -133,19 +150,23 @@ class FaultInjector:
             rule = self.pick(environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "/"))
             if rule is None:
                 return app(environ, start_response)
+            if rule.kind == "status":
+                body = self.error_body(environ.get("PATH_INFO", "/"), rule.status)
+                return _answer_status(rule, body, start_response)
             return _apply(rule, app, environ, start_response)
 
         return middleware
 
 
+def _answer_status(rule: FaultRule, body: bytes, start_response: Callable[..., Any]):
+    headers = [("Content-Type", "application/json")]
+    if rule.retry_after is not None:
+        headers.append(("Retry-After", f"{rule.retry_after:g}"))
+    start_response(f"{rule.status} Injected", headers)
+    return [body]
+
+
 def _apply(rule: FaultRule, app: WSGIApp, environ: dict[str, Any], start_response):
-    if rule.kind == "status":
-        headers = [("Content-Type", "application/json")]
-        if rule.retry_after is not None:
-            headers.append(("Retry-After", f"{rule.retry_after:g}"))
-        body = json.dumps({"errors": f"injected fault: HTTP {rule.status}"}).encode()
-        start_response(f"{rule.status} Injected", headers)
-        return [body]
     if rule.kind == "slow":
         time.sleep(rule.seconds)
         return app(environ, start_response)

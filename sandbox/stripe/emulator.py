@@ -18,6 +18,7 @@ from sandbox.stripe import (
     refunds,
     three_ds,
 )
+from sandbox.stripe.errors import StripeError
 from sandbox.stripe.idempotency import IdempotencyLayer
 from sandbox.stripe.state import StripeState
 
@@ -43,6 +44,7 @@ class StripeEmulator:
 
     def register(self, app: Flask) -> None:
         app.extensions["stripe"] = self
+        self.context.faults.set_error_body("/stripe/", injected_error_body)
         app.register_blueprint(api.blueprint)
         app.register_blueprint(pages.blueprint)
         app.register_blueprint(control.blueprint)
@@ -64,3 +66,12 @@ class StripeEmulator:
                 "accounts": [account.describe() for account in self.state.accounts.values()],
                 "issuer_delay": self.issuer_delay,
             }
+
+
+def injected_error_body(status: int) -> dict[str, object]:
+    """An injected fault in Stripe's error shape (https://docs.stripe.com/api/errors)."""
+    kind = "api_error" if status >= 500 else "invalid_request_error"
+    code = "rate_limit" if status == 429 else None
+    return StripeError(
+        status, f"Injected sandbox fault (HTTP {status}).", type=kind, code=code
+    ).to_json()

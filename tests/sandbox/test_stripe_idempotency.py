@@ -217,9 +217,7 @@ CONFIRM_PATH = r"^/stripe/v1/payment_intents/[^/]+/confirm$"
     ("fault", "error"),
     [
         ({"kind": "status", "status": 500}, stripe.APIError),
-        # The shared fault injector answers {"errors": ...}, not Stripe's error object,
-        # so the library reports an injected 429 as a generic APIError.
-        ({"kind": "status", "status": 429, "retry_after": 1}, stripe.APIError),
+        ({"kind": "status", "status": 429, "retry_after": 1}, stripe.RateLimitError),
         ({"kind": "drop"}, stripe.APIConnectionError),
     ],
 )
