@@ -18,7 +18,10 @@ from sandbox.delivery import Deliverer
 from sandbox.faults import FaultInjector
 
 # Modules exposing create_emulator(context). Each emulator adds its own line.
-EMULATOR_MODULES: tuple[str, ...] = ("sandbox.stripe",)
+EMULATOR_MODULES: tuple[str, ...] = (
+    "sandbox.shopify",
+    "sandbox.stripe",
+)
 
 
 class Emulator(Protocol):

@@ -1,0 +1,514 @@
+# ruff: noqa: E501 - SDL lines mirror Shopify's schema, one definition a line
+"""The Admin GraphQL schema subset, as SDL (kept in Python so it ships with the package)."""
+
+SDL = """
+# The subset of Shopify's Admin GraphQL API 2025-10 that Cartpath uses.
+# Names, types and nullability follow https://shopify.dev/docs/api/admin-graphql/2025-10
+# (objects Shop, Product, ProductVariant, InventoryItem, Order, DraftOrder, CalculatedDraftOrder,
+# CalculatedOrder, WebhookSubscription; mutations listed under Mutation).
+
+schema {
+  query: QueryRoot
+  mutation: Mutation
+}
+
+scalar Money
+scalar Decimal
+scalar DateTime
+scalar URL
+
+enum CurrencyCode { USD EUR CAD GBP AUD }
+enum CountryCode { US CA GB DE FR IT ES NL BE AT IE CH SE DK NO FI PL PT AU NZ JP MX BR }
+enum ProductStatus { ACTIVE ARCHIVED DRAFT }
+enum ProductVariantInventoryPolicy { DENY CONTINUE }
+enum WeightUnit { GRAMS KILOGRAMS OUNCES POUNDS }
+enum OrderDisplayFinancialStatus { PENDING AUTHORIZED PARTIALLY_PAID PAID PARTIALLY_REFUNDED REFUNDED VOIDED EXPIRED }
+enum OrderTransactionKind { SALE AUTHORIZATION CAPTURE REFUND VOID CHANGE EMV_AUTHORIZATION SUGGESTED_REFUND }
+enum OrderTransactionStatus { SUCCESS PENDING FAILURE ERROR AWAITING_RESPONSE UNKNOWN }
+enum OrderCreateInputsInventoryBehavior { BYPASS DECREMENT_IGNORING_POLICY DECREMENT_OBEYING_POLICY }
+enum OrderCreateFinancialStatus { PENDING AUTHORIZED PARTIALLY_PAID PAID EXPIRED }
+enum OrderCreateUserErrorCode { FULFILLMENT_SERVICE_INVALID INVALID INVENTORY_CLAIM_FAILED PROCESSED_AT_INVALID REDUNDANT_CUSTOMER_FIELDS SHOP_DORMANT TAX_LINE_RATE_MISSING }
+enum DraftOrderStatus { OPEN INVOICE_SENT COMPLETED }
+enum WebhookSubscriptionFormat { JSON XML }
+enum WebhookSubscriptionTopic { ORDERS_CREATE ORDERS_UPDATED ORDERS_PAID ORDERS_CANCELLED REFUNDS_CREATE PRODUCTS_UPDATE PRODUCTS_DELETE APP_UNINSTALLED }
+
+type PageInfo {
+  hasNextPage: Boolean!
+  hasPreviousPage: Boolean!
+  startCursor: String
+  endCursor: String
+}
+
+type UserError {
+  field: [String!]
+  message: String!
+}
+
+type MoneyV2 {
+  amount: Decimal!
+  currencyCode: CurrencyCode!
+}
+
+type MoneyBag {
+  shopMoney: MoneyV2!
+  presentmentMoney: MoneyV2!
+}
+
+type ShopPlan {
+  displayName: String!
+  publicDisplayName: String!
+  partnerDevelopment: Boolean!
+  shopifyPlus: Boolean!
+}
+
+type Shop {
+  id: ID!
+  name: String!
+  email: String!
+  currencyCode: CurrencyCode!
+  myshopifyDomain: String!
+  ianaTimezone: String!
+  plan: ShopPlan!
+}
+
+type App {
+  id: ID!
+  title: String!
+  apiKey: String!
+}
+
+type AppInstallation {
+  id: ID!
+  app: App!
+  accessScopes: [AccessScope!]!
+}
+
+type AccessScope {
+  handle: String!
+}
+
+type Image {
+  id: ID
+  url: URL!
+  altText: String
+  width: Int
+  height: Int
+}
+
+type Product {
+  id: ID!
+  title: String!
+  handle: String!
+  descriptionHtml: String!
+  vendor: String!
+  productType: String!
+  status: ProductStatus!
+  tags: [String!]!
+  totalInventory: Int!
+  featuredImage: Image
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  variants(first: Int, after: String, last: Int, before: String, reverse: Boolean): ProductVariantConnection!
+}
+
+type ProductEdge { cursor: String! node: Product! }
+type ProductConnection { edges: [ProductEdge!]! nodes: [Product!]! pageInfo: PageInfo! }
+
+type Weight {
+  unit: WeightUnit!
+  value: Float!
+}
+
+type InventoryItemMeasurement {
+  id: ID!
+  weight: Weight
+}
+
+type InventoryItem {
+  id: ID!
+  sku: String
+  tracked: Boolean!
+  requiresShipping: Boolean!
+  measurement: InventoryItemMeasurement!
+}
+
+type ProductVariant {
+  id: ID!
+  title: String!
+  displayName: String!
+  sku: String
+  price: Money!
+  compareAtPrice: Money
+  inventoryQuantity: Int
+  inventoryPolicy: ProductVariantInventoryPolicy!
+  availableForSale: Boolean!
+  position: Int!
+  taxable: Boolean!
+  inventoryItem: InventoryItem!
+  product: Product!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+}
+
+type ProductVariantEdge { cursor: String! node: ProductVariant! }
+type ProductVariantConnection { edges: [ProductVariantEdge!]! nodes: [ProductVariant!]! pageInfo: PageInfo! }
+
+type MailingAddress {
+  firstName: String
+  lastName: String
+  name: String
+  company: String
+  address1: String
+  address2: String
+  city: String
+  province: String
+  provinceCode: String
+  country: String
+  countryCodeV2: CountryCode
+  zip: String
+  phone: String
+}
+
+type Attribute {
+  key: String!
+  value: String
+}
+
+type TaxLine {
+  title: String
+  rate: Float
+  ratePercentage: Float
+  priceSet: MoneyBag!
+}
+
+type ShippingLine {
+  title: String!
+  code: String
+  originalPriceSet: MoneyBag!
+}
+
+type ShippingRate {
+  handle: String!
+  title: String!
+  price: MoneyV2!
+}
+
+type OrderTransaction {
+  id: ID!
+  kind: OrderTransactionKind!
+  status: OrderTransactionStatus!
+  gateway: String
+  amountSet: MoneyBag!
+  createdAt: DateTime!
+}
+
+type LineItem {
+  id: ID!
+  title: String!
+  name: String!
+  variantTitle: String
+  sku: String
+  quantity: Int!
+  currentQuantity: Int!
+  variant: ProductVariant
+  product: Product
+  originalUnitPriceSet: MoneyBag!
+  originalTotalSet: MoneyBag!
+}
+
+type LineItemEdge { cursor: String! node: LineItem! }
+type LineItemConnection { edges: [LineItemEdge!]! nodes: [LineItem!]! pageInfo: PageInfo! }
+
+type Order {
+  id: ID!
+  legacyResourceId: String!
+  name: String!
+  email: String
+  note: String
+  tags: [String!]!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+  processedAt: DateTime!
+  cancelledAt: DateTime
+  cancelReason: String
+  currencyCode: CurrencyCode!
+  displayFinancialStatus: OrderDisplayFinancialStatus
+  sourceName: String
+  discountCodes: [String!]!
+  customAttributes: [Attribute!]!
+  shippingAddress: MailingAddress
+  subtotalPriceSet: MoneyBag
+  totalDiscountsSet: MoneyBag
+  totalTaxSet: MoneyBag
+  totalShippingPriceSet: MoneyBag!
+  totalPriceSet: MoneyBag!
+  currentTotalPriceSet: MoneyBag!
+  totalReceivedSet: MoneyBag!
+  totalOutstandingSet: MoneyBag!
+  taxLines: [TaxLine!]!
+  shippingLine: ShippingLine
+  transactions(first: Int): [OrderTransaction!]!
+  lineItems(first: Int, after: String, last: Int, before: String, reverse: Boolean): LineItemConnection!
+}
+
+type OrderEdge { cursor: String! node: Order! }
+type OrderConnection { edges: [OrderEdge!]! nodes: [Order!]! pageInfo: PageInfo! }
+
+type DraftOrderWarning {
+  errorCode: String!
+  field: String!
+  message: String!
+}
+
+type CalculatedDraftOrderLineItem {
+  title: String!
+  sku: String
+  quantity: Int!
+  variant: ProductVariant
+  product: Product
+  originalUnitPriceSet: MoneyBag!
+  originalTotalSet: MoneyBag!
+}
+
+type CalculatedDraftOrder {
+  currencyCode: CurrencyCode!
+  lineItems: [CalculatedDraftOrderLineItem!]!
+  lineItemsSubtotalPrice: MoneyBag!
+  subtotalPriceSet: MoneyBag!
+  totalDiscountsSet: MoneyBag!
+  totalShippingPriceSet: MoneyBag!
+  totalTaxSet: MoneyBag!
+  totalPriceSet: MoneyBag!
+  taxLines: [TaxLine!]!
+  availableShippingRates: [ShippingRate!]!
+  shippingLine: ShippingLine
+  discountCodes: [String!]!
+  warnings: [DraftOrderWarning!]!
+}
+
+type DraftOrder {
+  id: ID!
+  name: String!
+  status: DraftOrderStatus!
+  email: String
+  tags: [String!]!
+  order: Order
+  subtotalPriceSet: MoneyBag!
+  totalTaxSet: MoneyBag!
+  totalShippingPriceSet: MoneyBag!
+  totalPriceSet: MoneyBag!
+  taxLines: [TaxLine!]!
+  createdAt: DateTime!
+}
+
+type CalculatedLineItem {
+  id: ID!
+  title: String!
+  sku: String
+  quantity: Int!
+  variant: ProductVariant
+  originalUnitPriceSet: MoneyBag!
+}
+
+type CalculatedLineItemEdge { cursor: String! node: CalculatedLineItem! }
+type CalculatedLineItemConnection { edges: [CalculatedLineItemEdge!]! nodes: [CalculatedLineItem!]! pageInfo: PageInfo! }
+
+type CalculatedOrder {
+  id: ID!
+  committed: Boolean!
+  originalOrder: Order!
+  lineItems(first: Int, after: String, last: Int, before: String): CalculatedLineItemConnection!
+  addedLineItems(first: Int, after: String, last: Int, before: String): CalculatedLineItemConnection!
+  subtotalPriceSet: MoneyBag
+  totalPriceSet: MoneyBag!
+  totalOutstandingSet: MoneyBag!
+}
+
+type WebhookApiVersion { handle: String! }
+
+type WebhookSubscription {
+  id: ID!
+  legacyResourceId: String!
+  topic: WebhookSubscriptionTopic!
+  uri: String!
+  callbackUrl: URL!
+  format: WebhookSubscriptionFormat!
+  includeFields: [String!]!
+  apiVersion: WebhookApiVersion!
+  createdAt: DateTime!
+  updatedAt: DateTime!
+}
+
+type WebhookSubscriptionEdge { cursor: String! node: WebhookSubscription! }
+type WebhookSubscriptionConnection { edges: [WebhookSubscriptionEdge!]! nodes: [WebhookSubscription!]! pageInfo: PageInfo! }
+
+type QueryRoot {
+  shop: Shop!
+  currentAppInstallation: AppInstallation!
+  product(id: ID!): Product
+  products(first: Int, after: String, last: Int, before: String, reverse: Boolean, query: String): ProductConnection!
+  productVariant(id: ID!): ProductVariant
+  productVariants(first: Int, after: String, last: Int, before: String, reverse: Boolean, query: String): ProductVariantConnection!
+  order(id: ID!): Order
+  orders(first: Int, after: String, last: Int, before: String, reverse: Boolean, query: String): OrderConnection!
+  draftOrder(id: ID!): DraftOrder
+  webhookSubscription(id: ID!): WebhookSubscription
+  webhookSubscriptions(first: Int, after: String, last: Int, before: String, reverse: Boolean, topics: [WebhookSubscriptionTopic!]): WebhookSubscriptionConnection!
+}
+
+input MoneyInput {
+  amount: Decimal!
+  currencyCode: CurrencyCode!
+}
+
+input MoneyBagInput {
+  shopMoney: MoneyInput!
+  presentmentMoney: MoneyInput
+}
+
+input MailingAddressInput {
+  firstName: String
+  lastName: String
+  company: String
+  address1: String
+  address2: String
+  city: String
+  provinceCode: String
+  countryCode: CountryCode
+  zip: String
+  phone: String
+}
+
+input AttributeInput {
+  key: String!
+  value: String!
+}
+
+input DraftOrderLineItemInput {
+  variantId: ID
+  quantity: Int!
+  title: String
+  sku: String
+}
+
+input ShippingLineInput {
+  title: String
+  shippingRateHandle: String
+  priceWithCurrency: MoneyInput
+}
+
+input DraftOrderInput {
+  lineItems: [DraftOrderLineItemInput!]
+  email: String
+  note: String
+  tags: [String!]
+  shippingAddress: MailingAddressInput
+  billingAddress: MailingAddressInput
+  discountCodes: [String!]
+  shippingLine: ShippingLineInput
+  customAttributes: [AttributeInput!]
+}
+
+input OrderCreateLineItemInput {
+  variantId: ID
+  quantity: Int!
+  title: String
+  sku: String
+  priceSet: MoneyBagInput
+  requiresShipping: Boolean
+  taxable: Boolean
+}
+
+input OrderCreateOrderTransactionInput {
+  kind: OrderTransactionKind
+  status: OrderTransactionStatus
+  gateway: String
+  amountSet: MoneyBagInput!
+}
+
+input OrderCreateTaxLineInput {
+  title: String!
+  rate: Decimal!
+  priceSet: MoneyBagInput
+}
+
+input OrderCreateShippingLineInput {
+  title: String!
+  code: String
+  priceSet: MoneyBagInput!
+}
+
+input OrderCreateDiscountCodeAttributesInput {
+  code: String!
+  percentage: Float
+  amountSet: MoneyBagInput
+}
+
+input OrderCreateDiscountCodeInput {
+  itemPercentageDiscountCode: OrderCreateDiscountCodeAttributesInput
+  itemFixedDiscountCode: OrderCreateDiscountCodeAttributesInput
+}
+
+input OrderCreateOrderInput {
+  lineItems: [OrderCreateLineItemInput!]
+  email: String
+  currency: CurrencyCode
+  note: String
+  tags: [String!]
+  sourceName: String
+  shippingAddress: MailingAddressInput
+  billingAddress: MailingAddressInput
+  transactions: [OrderCreateOrderTransactionInput!]
+  taxLines: [OrderCreateTaxLineInput!]
+  shippingLines: [OrderCreateShippingLineInput!]
+  discountCode: OrderCreateDiscountCodeInput
+  financialStatus: OrderCreateFinancialStatus
+  customAttributes: [AttributeInput!]
+}
+
+input OrderCreateOptionsInput {
+  inventoryBehaviour: OrderCreateInputsInventoryBehavior
+  sendReceipt: Boolean
+  sendFulfillmentReceipt: Boolean
+}
+
+input WebhookSubscriptionInput {
+  uri: String
+  callbackUrl: URL
+  format: WebhookSubscriptionFormat
+  includeFields: [String!]
+}
+
+type OrderCreateUserError {
+  field: [String!]
+  message: String!
+  code: OrderCreateUserErrorCode
+}
+
+type OrderCreatePayload { order: Order userErrors: [OrderCreateUserError!]! }
+type DraftOrderCalculatePayload { calculatedDraftOrder: CalculatedDraftOrder userErrors: [UserError!]! }
+type DraftOrderCreatePayload { draftOrder: DraftOrder userErrors: [UserError!]! }
+type DraftOrderCompletePayload { draftOrder: DraftOrder userErrors: [UserError!]! }
+type OrderEditBeginPayload { calculatedOrder: CalculatedOrder userErrors: [UserError!]! }
+type OrderEditAddVariantPayload { calculatedLineItem: CalculatedLineItem calculatedOrder: CalculatedOrder userErrors: [UserError!]! }
+type OrderEditSetQuantityPayload { calculatedLineItem: CalculatedLineItem calculatedOrder: CalculatedOrder userErrors: [UserError!]! }
+type OrderEditCommitPayload { order: Order userErrors: [UserError!]! }
+type WebhookSubscriptionCreatePayload { webhookSubscription: WebhookSubscription userErrors: [UserError!]! }
+type WebhookSubscriptionDeletePayload { deletedWebhookSubscriptionId: ID userErrors: [UserError!]! }
+type AppUninstallAppUninstallError { field: [String!] message: String! code: String }
+type AppUninstallPayload { app: App userErrors: [AppUninstallAppUninstallError!]! }
+
+type Mutation {
+  draftOrderCalculate(input: DraftOrderInput!): DraftOrderCalculatePayload
+  draftOrderCreate(input: DraftOrderInput!): DraftOrderCreatePayload
+  draftOrderComplete(id: ID!, paymentPending: Boolean): DraftOrderCompletePayload
+  orderCreate(order: OrderCreateOrderInput!, options: OrderCreateOptionsInput): OrderCreatePayload
+  orderEditBegin(id: ID!): OrderEditBeginPayload
+  orderEditAddVariant(id: ID!, variantId: ID!, quantity: Int!, allowDuplicates: Boolean): OrderEditAddVariantPayload
+  orderEditSetQuantity(id: ID!, lineItemId: ID!, quantity: Int!, restock: Boolean): OrderEditSetQuantityPayload
+  orderEditCommit(id: ID!, notifyCustomer: Boolean, staffNote: String): OrderEditCommitPayload
+  webhookSubscriptionCreate(topic: WebhookSubscriptionTopic!, webhookSubscription: WebhookSubscriptionInput!): WebhookSubscriptionCreatePayload
+  webhookSubscriptionDelete(id: ID!): WebhookSubscriptionDeletePayload
+  appUninstall: AppUninstallPayload
+}
+"""

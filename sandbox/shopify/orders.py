@@ -1,0 +1,335 @@
+"""Creating and editing orders for orderCreate, draftOrderComplete, order edits and checkout.
+
+Callers hold `state.lock`; each function either changes the shop completely or
+raises OrderError without changing anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sandbox.shopify.pricing import Quote, cents, tax_lines
+from sandbox.shopify.state import (
+    LineItem,
+    Order,
+    OrderEdit,
+    Shop,
+    ShopifyState,
+    TaxLine,
+    Transaction,
+)
+
+DEV_ORDERS_PER_MINUTE = (
+    5  # https://shopify.dev/docs/api/admin-graphql/2025-04/payloads/OrderCreatePayload
+)
+
+
+class OrderError(ValueError):
+    """A userError: `field` is the input path, `code` the OrderCreateUserErrorCode."""
+
+    def __init__(self, field_path: list[str] | None, message: str, code: str = "INVALID") -> None:
+        super().__init__(message)
+        self.field = field_path
+        self.code = code
+
+
+@dataclass
+class NewLine:
+    variant_id: int | None
+    quantity: int
+    title: str | None = None
+    price: Decimal | None = None
+    sku: str | None = None
+
+
+@dataclass
+class NewOrder:
+    """What orderCreate (or a checkout) asks for, already parsed from its input."""
+
+    lines: list[NewLine]
+    email: str = ""
+    tags: list[str] = field(default_factory=list)
+    note: str = ""
+    shipping_address: dict[str, Any] | None = None
+    tax_lines: list[TaxLine] = field(default_factory=list)
+    shipping_title: str | None = None
+    shipping_price: Decimal = Decimal(0)
+    discount_code: str | None = None
+    discount: Decimal = Decimal(0)
+    transactions: list[tuple[str, str, Decimal, str]] = field(default_factory=list)
+    financial_status: str | None = None
+    inventory_behaviour: str = "BYPASS"
+    send_receipt: bool = False
+    source_name: str = "web"
+    note_attributes: list[dict[str, str]] = field(default_factory=list)
+
+
+def from_quote(quote: Quote, **extra: Any) -> NewOrder:
+    """The order a priced cart or draft becomes: every price as the engine computed it."""
+    return NewOrder(
+        lines=[
+            NewLine(line.variant.id, line.quantity, price=line.unit_price) for line in quote.lines
+        ],
+        tax_lines=quote.tax_lines,
+        shipping_title=quote.shipping.title if quote.shipping else None,
+        shipping_price=quote.shipping.price if quote.shipping else Decimal(0),
+        discount_code=quote.discount_code,
+        discount=quote.discount,
+        **extra,
+    )
+
+
+def check_dev_store_limit(shop: Shop, now: float) -> None:
+    """Trial and development stores accept at most 5 new orders per minute through orderCreate.
+
+    The doc states the limit, not the error text; the message below is ours. The caller
+    records `now` in `shop.order_times` once the order exists.
+    """
+    if shop.plan != "development":
+        return
+    shop.order_times = [t for t in shop.order_times if t > now - 60]
+    if len(shop.order_times) >= DEV_ORDERS_PER_MINUTE:
+        raise OrderError(
+            None,
+            "Too many orders: a development store can create at most 5 orders per minute.",
+        )
+
+
+def create(state: ShopifyState, shop: Shop, new: NewOrder, now: float, app: str | None) -> Order:
+    """Validate everything first, then write the order and its inventory effects."""
+    if not new.lines:
+        raise OrderError(["order", "lineItems"], "Line items must have at least one line item")
+    items = [_line_item(state, shop, index, line) for index, line in enumerate(new.lines)]
+    _claim_inventory(shop, items, new.inventory_behaviour)
+    line_total = sum((li.price * li.quantity for li in items), Decimal(0))
+    subtotal = line_total - new.discount
+    total_tax = sum((t.price for t in new.tax_lines), Decimal(0))
+    total = cents(subtotal + total_tax + new.shipping_price)
+    transactions = [
+        Transaction(state.next_id(), kind, status, amount, gateway, now)
+        for kind, status, amount, gateway in new.transactions
+    ]
+    number = shop.next_order_number
+    shop.next_order_number += 1
+    order = Order(
+        id=state.next_id(),
+        number=number,
+        name=f"#{number}",
+        email=new.email,
+        currency=shop.currency,
+        line_items=items,
+        subtotal_price=subtotal,
+        total_discounts=new.discount,
+        tax_lines=list(new.tax_lines),
+        total_tax=total_tax,
+        shipping_title=new.shipping_title,
+        shipping_price=new.shipping_price,
+        total_price=total,
+        financial_status=new.financial_status or "pending",
+        tags=list(new.tags),
+        note=new.note,
+        discount_codes=[new.discount_code] if new.discount_code else [],
+        shipping_address=new.shipping_address,
+        transactions=transactions,
+        created_at=now,
+        updated_at=now,
+        source_name=new.source_name,
+        app_client_id=app,
+        receipt_sent=new.send_receipt,
+        note_attributes=list(new.note_attributes),
+    )
+    if new.financial_status is None:
+        order.financial_status = financial_status(order)
+    shop.orders[order.id] = order
+    if new.inventory_behaviour != "BYPASS":
+        for item in items:
+            variant = shop.variant(item.variant_id) if item.variant_id else None
+            if variant is not None:
+                variant.inventory_quantity -= item.quantity
+    return order
+
+
+def paid_amount(order: Order) -> Decimal:
+    return sum(
+        (
+            t.amount if t.kind in ("sale", "capture") else -t.amount
+            for t in order.transactions
+            if t.status == "success" and t.kind in ("sale", "capture", "refund")
+        ),
+        Decimal(0),
+    )
+
+
+def financial_status(order: Order) -> str:
+    """Derived from successful transactions against the current total."""
+    paid = paid_amount(order)
+    if paid <= 0:
+        return "pending"
+    if paid < order.total_price:
+        return "partially_paid"
+    return "paid"
+
+
+def _line_item(state: ShopifyState, shop: Shop, index: int, line: NewLine) -> LineItem:
+    if line.quantity < 1:
+        raise OrderError(
+            ["order", "lineItems", str(index), "quantity"], "Quantity must be greater than 0"
+        )
+    if line.variant_id is None:
+        if not line.title or line.price is None:
+            raise OrderError(
+                ["order", "lineItems", str(index)],
+                "A custom line item needs a title and a price",
+            )
+        return LineItem(
+            state.next_id(),
+            None,
+            None,
+            line.title,
+            "",
+            line.sku or "",
+            line.quantity,
+            line.price,
+            0,
+        )
+    variant = shop.variant(line.variant_id)
+    if variant is None:
+        raise OrderError(["order", "lineItems", str(index), "variantId"], "Variant does not exist")
+    product = shop.products[variant.product_id]
+    return LineItem(
+        state.next_id(),
+        variant.id,
+        product.id,
+        line.title or product.title,
+        "" if variant.title == "Default Title" else variant.title,
+        variant.sku,
+        line.quantity,
+        line.price if line.price is not None else variant.price,
+        variant.grams,
+    )
+
+
+def _claim_inventory(shop: Shop, items: list[LineItem], behaviour: str) -> None:
+    """DECREMENT_OBEYING_POLICY refuses to oversell a variant whose policy is "deny"."""
+    if behaviour != "DECREMENT_OBEYING_POLICY":
+        return
+    wanted: dict[int, int] = {}
+    for item in items:
+        if item.variant_id is not None:
+            wanted[item.variant_id] = wanted.get(item.variant_id, 0) + item.quantity
+    for variant_id, quantity in wanted.items():
+        variant = shop.variant(variant_id)
+        if variant and variant.inventory_policy == "deny" and variant.inventory_quantity < quantity:
+            raise OrderError(
+                ["order", "lineItems"],
+                f"Unable to reserve inventory for {variant.sku}: only "
+                f"{max(variant.inventory_quantity, 0)} available",
+                "INVENTORY_CLAIM_FAILED",
+            )
+
+
+@dataclass
+class EditedLine:
+    line_id: int
+    variant_id: int | None
+    title: str
+    sku: str
+    quantity: int
+    price: Decimal
+    grams: int
+    added: bool
+
+
+@dataclass
+class EditedTotals:
+    lines: list[EditedLine]
+    subtotal: Decimal
+    tax_lines: list[TaxLine]
+    total: Decimal
+    outstanding: Decimal
+
+
+def edited(shop: Shop, edit: OrderEdit) -> EditedTotals:
+    """The order as the staged edit would leave it; tax recomputed for the shipping address.
+
+    A higher total leaves a balance due (https://shopify.dev/docs/api/admin-graphql/latest/mutations/orderEditCommit).
+    """
+    order = shop.orders[edit.order_id]
+    lines = [
+        EditedLine(
+            li.id,
+            li.variant_id,
+            li.title,
+            li.sku,
+            edit.quantities.get(li.id, li.quantity),
+            li.price,
+            li.grams,
+            False,
+        )
+        for li in order.line_items
+    ]
+    for line_id, variant_id, quantity in edit.added:
+        variant = shop.variant(variant_id)
+        if variant is None:  # deleted since it was added to the edit
+            continue
+        title = shop.products[variant.product_id].title
+        lines.append(
+            EditedLine(
+                line_id,
+                variant_id,
+                title,
+                variant.sku,
+                quantity,
+                variant.price,
+                variant.grams,
+                True,
+            )
+        )
+    subtotal = sum((x.price * x.quantity for x in lines), Decimal(0)) - order.total_discounts
+    subtotal = max(subtotal, Decimal(0))
+    taxes = (
+        tax_lines(shop, order.shipping_address, subtotal)
+        if order.shipping_address
+        else list(order.tax_lines)
+    )
+    total = cents(subtotal + sum((t.price for t in taxes), Decimal(0)) + order.shipping_price)
+    return EditedTotals(lines, subtotal, taxes, total, max(total - paid_amount(order), Decimal(0)))
+
+
+def commit_edit(shop: Shop, edit: OrderEdit, now: float) -> Order:
+    """Apply the staged edit to the order; inventory of added variants is decremented."""
+    order = shop.orders[edit.order_id]
+    totals = edited(shop, edit)
+    kept = {x.line_id: x.quantity for x in totals.lines if not x.added}
+    order.line_items = [li for li in order.line_items if kept.get(li.id, 0) > 0]
+    for li in order.line_items:
+        li.quantity = kept[li.id]
+    for x in totals.lines:
+        if x.added and x.quantity > 0:
+            variant = shop.variant(x.variant_id) if x.variant_id else None
+            product_id = variant.product_id if variant else None
+            order.line_items.append(
+                LineItem(
+                    x.line_id,
+                    x.variant_id,
+                    product_id,
+                    x.title,
+                    "",
+                    x.sku,
+                    x.quantity,
+                    x.price,
+                    x.grams,
+                )
+            )
+            if variant is not None:
+                variant.inventory_quantity -= x.quantity
+    order.subtotal_price = totals.subtotal
+    order.tax_lines = totals.tax_lines
+    order.total_tax = sum((t.price for t in totals.tax_lines), Decimal(0))
+    order.total_price = totals.total
+    order.financial_status = financial_status(order)
+    order.updated_at = now
+    edit.committed = True
+    return order

@@ -1,0 +1,442 @@
+"""Admin GraphQL in the Shopify sandbox, driven through ShopifyAPI's GraphQL client and requests."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+import requests
+
+from sandbox.shopify.testing import OTHER_SHOP, ShopifySandbox
+
+PRODUCTS = """
+query Products($first: Int!, $after: String) {
+  products(first: $first, after: $after) {
+    edges { cursor node { id title variants(first: 5) { nodes {
+      id sku price inventoryQuantity inventoryPolicy
+      inventoryItem { measurement { weight { unit value } } }
+    } } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+CALCULATE = """
+mutation Calc($input: DraftOrderInput!) {
+  draftOrderCalculate(input: $input) {
+    calculatedDraftOrder {
+      subtotalPriceSet { shopMoney { amount currencyCode } }
+      totalDiscountsSet { shopMoney { amount } }
+      totalTaxSet { shopMoney { amount } }
+      totalShippingPriceSet { shopMoney { amount } }
+      totalPriceSet { shopMoney { amount } }
+      taxLines { title rate priceSet { shopMoney { amount } } }
+      availableShippingRates { handle title price { amount } }
+      discountCodes
+      warnings { message }
+    }
+    userErrors { field message }
+  }
+}
+"""
+
+ORDER_CREATE = """
+mutation Create($order: OrderCreateOrderInput!, $options: OrderCreateOptionsInput) {
+  orderCreate(order: $order, options: $options) {
+    order { id name displayFinancialStatus tags totalPriceSet { shopMoney { amount } }
+            lineItems(first: 5) { nodes { id sku quantity } } }
+    userErrors { field message code }
+  }
+}
+"""
+
+
+@pytest.fixture
+def shop(sandbox) -> ShopifySandbox:
+    return ShopifySandbox(sandbox.url)
+
+
+@pytest.fixture
+def token(shop) -> str:
+    return shop.token()
+
+
+def variant_ids(shop: ShopifySandbox, token: str) -> dict[str, str]:
+    """SKU -> variant GID."""
+    answer = shop.gql(token, "{ productVariants(first: 50) { nodes { id sku } } }")
+    return {v["sku"]: v["id"] for v in answer["data"]["productVariants"]["nodes"]}
+
+
+def money(amount: str, currency: str = "USD") -> dict:
+    return {"shopMoney": {"amount": amount, "currencyCode": currency}}
+
+
+def create_order(shop, token, variant: str, quantity: int = 1, **extra):
+    order = {
+        "lineItems": [{"variantId": variant, "quantity": quantity}],
+        "email": "buyer@example.com",
+        "tags": ["cartpath", "checkout-abc"],
+        "transactions": [{"kind": "SALE", "status": "SUCCESS", "amountSet": money("89.00")}],
+        **extra.pop("order", {}),
+    }
+    return shop.gql(token, ORDER_CREATE, {"order": order, **extra})
+
+
+def test_shop_and_cost_extension_via_shopifyapi(shop, token):
+    answer = shop.gql(
+        token,
+        "{ shop { name currencyCode myshopifyDomain plan { displayName partnerDevelopment } } }",
+    )
+    assert answer["data"]["shop"] == {
+        "name": "Demo Shop",
+        "currencyCode": "USD",
+        "myshopifyDomain": "demo-shop.myshopify.com",
+        "plan": {"displayName": "Basic", "partnerDevelopment": False},
+    }
+    cost = answer["extensions"]["cost"]
+    assert cost["requestedQueryCost"] == 2
+    assert cost["actualQueryCost"] == 2
+    assert cost["throttleStatus"]["restoreRate"] == 100.0
+
+
+def test_products_paginate_with_cursors_and_carry_2025_10_fields(shop, token):
+    seen, after = [], None
+    while True:
+        page = shop.gql(token, PRODUCTS, {"first": 4, "after": after})["data"]["products"]
+        seen += [edge["node"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert len(seen) == 9
+    assert len({p["id"] for p in seen}) == 9
+    shoe = next(p for p in seen if p["title"] == "Trail Runner Shoe")
+    assert shoe["id"].startswith("gid://shopify/Product/")
+    first = shoe["variants"]["nodes"][0]
+    assert first["price"] == "89.00"
+    assert first["sku"] == "TRS-42"
+    assert first["inventoryPolicy"] == "DENY"
+    assert first["inventoryItem"]["measurement"]["weight"] == {"unit": "GRAMS", "value": 850.0}
+
+
+def test_connection_cost_counts_page_size_and_refunds_to_actual(shop, token):
+    answer = shop.gql(token, PRODUCTS, {"first": 10})
+    cost = answer["extensions"]["cost"]
+    # products: 2 + 10 x (node 1 + variants (2 + 5 x (variant 1 + inventoryItem 1 + measurement 1
+    # + weight 1))) = 2 + 10 x 23
+    assert cost["requestedQueryCost"] == 232
+    assert cost["actualQueryCost"] < cost["requestedQueryCost"]
+
+
+def test_draft_order_calculate_prices_tax_shipping_and_discounts(shop, token):
+    ids = variant_ids(shop, token)
+    answer = shop.gql(
+        token,
+        CALCULATE,
+        {
+            "input": {
+                "lineItems": [
+                    {"variantId": ids["TRS-42"], "quantity": 1},
+                    {"variantId": ids["MS-1"], "quantity": 2},
+                ],
+                "shippingAddress": {"countryCode": "US", "provinceCode": "NY", "city": "New York"},
+                "discountCodes": ["WELCOME10"],
+                "shippingLine": {"shippingRateHandle": "shopify-Free%20shipping-0.00"},
+            }
+        },
+    )
+    calc = answer["data"]["draftOrderCalculate"]["calculatedDraftOrder"]
+    # 89.00 + 2 x 14.50 = 118.00; -10% = 106.20; NY 4% = 4.25 (4.248); free shipping over 100.
+    assert calc["subtotalPriceSet"]["shopMoney"] == {"amount": "106.20", "currencyCode": "USD"}
+    assert calc["totalDiscountsSet"]["shopMoney"]["amount"] == "11.80"
+    assert calc["taxLines"] == [
+        {"title": "NY State Tax", "rate": 0.04, "priceSet": {"shopMoney": {"amount": "4.25"}}}
+    ]
+    assert {r["title"] for r in calc["availableShippingRates"]} == {
+        "Standard",
+        "Express",
+        "Free shipping",
+    }
+    assert calc["totalShippingPriceSet"]["shopMoney"]["amount"] == "0.00"
+    assert Decimal(calc["totalPriceSet"]["shopMoney"]["amount"]) == Decimal("110.45")
+    assert calc["discountCodes"] == ["WELCOME10"]
+
+
+def test_draft_order_calculate_refuses_expired_and_below_minimum_codes(shop, token):
+    ids = variant_ids(shop, token)
+    for code in ("EXPIRED20", "FIVEOFF"):
+        calc = shop.gql(
+            token,
+            CALCULATE,
+            {
+                "input": {
+                    "lineItems": [{"variantId": ids["MS-1"], "quantity": 1}],
+                    "shippingAddress": {"countryCode": "CA", "provinceCode": "ON"},
+                    "discountCodes": [code],
+                }
+            },
+        )["data"]["draftOrderCalculate"]["calculatedDraftOrder"]
+        assert calc["totalDiscountsSet"]["shopMoney"]["amount"] == "0.00"
+        assert calc["warnings"]
+        assert calc["discountCodes"] == []
+        assert calc["taxLines"][0]["title"] == "ON HST"
+        assert [r["title"] for r in calc["availableShippingRates"]] == ["International"]
+
+
+def test_unknown_variant_is_a_user_error(shop, token):
+    answer = shop.gql(
+        token,
+        CALCULATE,
+        {"input": {"lineItems": [{"variantId": "gid://shopify/ProductVariant/1", "quantity": 1}]}},
+    )
+    payload = answer["data"]["draftOrderCalculate"]
+    assert payload["calculatedDraftOrder"] is None
+    assert payload["userErrors"][0]["field"] == ["input", "lineItems", "0", "variantId"]
+
+
+def test_draft_order_create_and_complete_makes_a_paid_order(shop, token):
+    ids = variant_ids(shop, token)
+    created = shop.gql(
+        token,
+        """
+      mutation($input: DraftOrderInput!) { draftOrderCreate(input: $input) {
+        draftOrder { id status totalPriceSet { shopMoney { amount } } } userErrors { message } } }
+    """,
+        {
+            "input": {
+                "lineItems": [{"variantId": ids["WB-500"], "quantity": 1}],
+                "shippingAddress": {"countryCode": "US", "provinceCode": "CA"},
+                "shippingLine": {"shippingRateHandle": "shopify-Standard-5.00"},
+            }
+        },
+    )
+    draft = created["data"]["draftOrderCreate"]["draftOrder"]
+    assert draft["status"] == "OPEN"
+    # 19.99 + 7.25% (1.45) + 5.00
+    assert draft["totalPriceSet"]["shopMoney"]["amount"] == "26.44"
+
+    completed = shop.gql(
+        token,
+        """
+      mutation($id: ID!) { draftOrderComplete(id: $id, paymentPending: false) {
+        draftOrder { status order { name displayFinancialStatus
+                                    totalPriceSet { shopMoney { amount } }
+        } } userErrors { message } } }
+    """,
+        {"id": draft["id"]},
+    )["data"]["draftOrderComplete"]["draftOrder"]
+    assert completed["status"] == "COMPLETED"
+    assert completed["order"]["displayFinancialStatus"] == "PAID"
+    assert completed["order"]["totalPriceSet"]["shopMoney"]["amount"] == "26.44"
+
+
+def test_order_create_records_transactions_receipt_and_inventory(shop, token, sandbox):
+    ids = variant_ids(shop, token)
+    answer = create_order(
+        shop,
+        token,
+        ids["TRS-42"],
+        2,
+        order={
+            "transactions": [{"kind": "SALE", "status": "SUCCESS", "amountSet": money("178.00")}]
+        },
+        options={"inventoryBehaviour": "DECREMENT_OBEYING_POLICY", "sendReceipt": True},
+    )
+    order = answer["data"]["orderCreate"]["order"]
+    assert answer["data"]["orderCreate"]["userErrors"] == []
+    assert order["id"].startswith("gid://shopify/Order/")
+    assert order["name"] == "#1001"
+    assert order["displayFinancialStatus"] == "PAID"
+    held = sandbox.state()["shopify"]["shops"]["demo-shop.myshopify.com"]
+    stored = held["orders"][0]
+    assert stored["total_price"] == "178.00"
+    shoe = next(p for p in held["products"] if p["title"] == "Trail Runner Shoe")
+    assert shoe["variants"][0]["inventory_quantity"] == 10
+
+    too_many = create_order(
+        shop, token, ids["TRS-43"], 4, options={"inventoryBehaviour": "DECREMENT_OBEYING_POLICY"}
+    )
+    errors = too_many["data"]["orderCreate"]["userErrors"]
+    assert errors[0]["code"] == "INVENTORY_CLAIM_FAILED"
+    assert too_many["data"]["orderCreate"]["order"] is None
+
+
+def test_order_create_records_receipt_flag(shop, token, sandbox):
+    ids = variant_ids(shop, token)
+    create_order(shop, token, ids["MS-1"], options={"sendReceipt": True})
+    emu_orders = shop_orders(sandbox)
+    assert len(emu_orders) == 1
+
+
+def shop_orders(sandbox) -> list[dict]:
+    return sandbox.state()["shopify"]["shops"]["demo-shop.myshopify.com"]["orders"]
+
+
+def test_development_store_accepts_five_orders_a_minute(shop, token, sandbox):
+    shop.control("POST", "/shops/demo-shop.myshopify.com", {"plan": "development"})
+    ids = variant_ids(shop, token)
+    answers = [create_order(shop, token, ids["MS-1"])["data"]["orderCreate"] for _ in range(6)]
+    assert [bool(a["order"]) for a in answers] == [True] * 5 + [False]
+    assert "5 orders per minute" in answers[5]["userErrors"][0]["message"]
+    sandbox.clock(advance=61)
+    assert create_order(shop, token, ids["MS-1"])["data"]["orderCreate"]["order"]
+
+
+def test_dropped_response_still_created_the_order(shop, token, sandbox):
+    ids = variant_ids(shop, token)
+    sandbox.fault(kind="drop", path="/graphql.json$", count=1)
+    with pytest.raises(requests.ConnectionError):
+        shop.graphql(
+            token,
+            ORDER_CREATE,
+            {
+                "order": {
+                    "lineItems": [{"variantId": ids["MS-1"], "quantity": 1}],
+                    "tags": ["checkout-xyz"],
+                }
+            },
+        )
+    found = shop.gql(token, '{ orders(first: 5, query: "tag:checkout-xyz") { nodes { id tags } } }')
+    assert len(found["data"]["orders"]["nodes"]) == 1, "the platform kept the order"
+
+
+def test_orders_by_tag_name_and_id(shop, token):
+    ids = variant_ids(shop, token)
+    first = create_order(shop, token, ids["MS-1"], order={"tags": ["alpha"]})
+    create_order(shop, token, ids["MS-1"], order={"tags": ["beta"]})
+    order_id = first["data"]["orderCreate"]["order"]["id"]
+    by_tag = shop.gql(token, '{ orders(first: 10, query: "tag:beta") { nodes { name } } }')
+    by_name = shop.gql(token, '{ orders(first: 10, query: "name:#1001") { nodes { id } } }')
+    by_id = shop.gql(token, "query($id: ID!) { order(id: $id) { name email } }", {"id": order_id})
+    assert by_tag["data"]["orders"]["nodes"] == [{"name": "#1002"}]
+    assert by_name["data"]["orders"]["nodes"] == [{"id": order_id}]
+    assert by_id["data"]["order"] == {"name": "#1001", "email": "buyer@example.com"}
+
+
+def test_order_edit_adds_a_variant_and_leaves_a_balance(shop, token):
+    ids = variant_ids(shop, token)
+    order = create_order(
+        shop,
+        token,
+        ids["TRS-42"],
+        order={
+            "shippingAddress": {"countryCode": "US", "provinceCode": "NY"},
+            "taxLines": [{"title": "NY State Tax", "rate": "0.04", "priceSet": money("3.56")}],
+            "transactions": [{"kind": "SALE", "status": "SUCCESS", "amountSet": money("92.56")}],
+        },
+    )["data"]["orderCreate"]["order"]
+    assert order["displayFinancialStatus"] == "PAID"
+    begun = shop.gql(
+        token,
+        "mutation($id: ID!) { orderEditBegin(id: $id) { calculatedOrder { id } "
+        "userErrors { message } } }",
+        {"id": order["id"]},
+    )
+    edit_id = begun["data"]["orderEditBegin"]["calculatedOrder"]["id"]
+    added = shop.gql(
+        token,
+        """
+      mutation($id: ID!, $v: ID!) { orderEditAddVariant(id: $id, variantId: $v, quantity: 1) {
+        calculatedLineItem { id quantity }
+        calculatedOrder { totalOutstandingSet { shopMoney { amount } } }
+        userErrors { message } } }
+    """,
+        {"id": edit_id, "v": ids["MS-1"]},
+    )["data"]["orderEditAddVariant"]
+    # 14.50 more, taxed at 4% -> 0.58
+    assert added["calculatedOrder"]["totalOutstandingSet"]["shopMoney"]["amount"] == "15.08"
+    committed = shop.gql(
+        token,
+        """
+      mutation($id: ID!) { orderEditCommit(id: $id, notifyCustomer: false) {
+        order { displayFinancialStatus totalPriceSet { shopMoney { amount } }
+                lineItems(first: 5) { nodes { sku quantity } } } userErrors { message } } }
+    """,
+        {"id": edit_id},
+    )["data"]["orderEditCommit"]["order"]
+    assert committed["totalPriceSet"]["shopMoney"]["amount"] == "107.64"
+    assert committed["displayFinancialStatus"] == "PARTIALLY_PAID"
+    assert [n["sku"] for n in committed["lineItems"]["nodes"]] == ["TRS-42", "MS-1"]
+
+
+def test_webhook_subscriptions_create_list_delete(shop, token):
+    create = """
+      mutation($topic: WebhookSubscriptionTopic!, $sub: WebhookSubscriptionInput!) {
+        webhookSubscriptionCreate(topic: $topic, webhookSubscription: $sub) {
+          webhookSubscription { id topic uri } userErrors { field message } } }
+    """
+    sub = {"uri": "https://app.example/webhooks/shopify", "format": "JSON"}
+    made = shop.gql(token, create, {"topic": "ORDERS_CREATE", "sub": sub})
+    twice = shop.gql(token, create, {"topic": "ORDERS_CREATE", "sub": sub})
+    node = made["data"]["webhookSubscriptionCreate"]["webhookSubscription"]
+    assert node["topic"] == "ORDERS_CREATE"
+    assert twice["data"]["webhookSubscriptionCreate"]["userErrors"]
+    listed = shop.gql(token, "{ webhookSubscriptions(first: 10) { nodes { id uri } } }")
+    assert listed["data"]["webhookSubscriptions"]["nodes"] == [
+        {"id": node["id"], "uri": sub["uri"]}
+    ]
+    deleted = shop.gql(
+        token,
+        "mutation($id: ID!) { webhookSubscriptionDelete(id: $id) { "
+        "deletedWebhookSubscriptionId userErrors { message } } }",
+        {"id": node["id"]},
+    )
+    assert (
+        deleted["data"]["webhookSubscriptionDelete"]["deletedWebhookSubscriptionId"] == node["id"]
+    )
+
+
+def test_app_uninstall_revokes_the_token(shop, token):
+    answer = shop.gql(token, "mutation { appUninstall { app { apiKey } userErrors { message } } }")
+    assert answer["data"]["appUninstall"]["userErrors"] == []
+    assert shop.graphql(token, "{ shop { name } }").status_code == 401
+
+
+def test_bad_queries_get_top_level_errors(shop, token):
+    unknown_field = shop.graphql(token, "{ shop { nope } }").json()
+    syntax = shop.graphql(token, "{ shop { name ").json()
+    no_first = shop.graphql(token, "{ products { nodes { id } } }").json()
+    assert "nope" in unknown_field["errors"][0]["message"]
+    assert "data" not in unknown_field
+    assert syntax["errors"][0]["locations"]
+    assert no_first["errors"][0]["message"] == "you must provide one of first or last"
+
+
+def test_tenancy_other_shop_sees_only_its_catalogue(shop):
+    token = shop.token(OTHER_SHOP)
+    answer = shop.gql(
+        token, "{ shop { currencyCode } products(first: 50) { nodes { title } } }", shop=OTHER_SHOP
+    )
+    assert answer["data"]["shop"]["currencyCode"] == "EUR"
+    assert {p["title"] for p in answer["data"]["products"]["nodes"]} == {
+        "Espresso Cup",
+        "Coffee Beans 1 kg",
+    }
+
+
+def test_max_cost_exceeded_for_a_query_over_1000_points(shop, token):
+    query = "{ products(first: 250) { nodes { variants(first: 250) { nodes { id } } } } }"
+    answer = shop.graphql(token, query).json()
+    assert answer["errors"][0]["extensions"]["code"] == "MAX_COST_EXCEEDED"
+    assert "data" not in answer
+
+
+def test_throttled_when_the_bucket_lacks_the_requested_cost(shop, token, sandbox):
+    # 999 aliased objects: requested = actual = 999 points, so nothing is refunded.
+    heavy = "{ " + " ".join(f"s{i}: shop {{ name }}" for i in range(999)) + " }"
+    sandbox.clock(scale=1000)  # stop restoring while the bucket drains
+    first, second, third = (shop.graphql(token, heavy).json() for _ in range(3))
+    assert first["extensions"]["cost"]["actualQueryCost"] == 999
+    assert second["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] == 2
+    assert third["errors"] == [
+        {
+            "message": "Throttled",
+            "extensions": {
+                "code": "THROTTLED",
+                "documentation": "https://shopify.dev/api/usage/rate-limits",
+            },
+        }
+    ]
+    assert third["extensions"]["cost"]["actualQueryCost"] is None
+    assert "data" not in third
+    sandbox.clock(advance=10)  # 10 s at 100 points/s restores 1000
+    assert "errors" not in shop.graphql(token, heavy).json()
