@@ -20,6 +20,7 @@ from sandbox.faults import FaultInjector
 # Modules exposing create_emulator(context). Each emulator adds its own line.
 EMULATOR_MODULES: tuple[str, ...] = (
     "sandbox.shopify",
+    "sandbox.bigcommerce",
     "sandbox.stripe",
 )
 

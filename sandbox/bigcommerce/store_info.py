@@ -1,0 +1,45 @@
+"""GET /v2/store: who the store is, its currency, address and plan.
+
+bigcommerce/docs reference/store_information.v2.yml.
+"""
+
+from __future__ import annotations
+
+from flask import Response
+
+from sandbox.bigcommerce.api import api_blueprint, emulator, installation, store
+from sandbox.bigcommerce.responses import json_response
+
+blueprint = api_blueprint("store_info", "v2", "store_v2_information")
+
+
+@blueprint.get("/store")
+def get_store() -> Response:
+    current = store()
+    return json_response(
+        {
+            "id": current.hash,
+            "account_uuid": emulator().state.apps[installation().client_id].account_uuid,
+            "domain": current.domain,
+            "secure_url": f"https://{current.domain}",
+            "control_panel_base_url": f"https://store-{current.hash}.mybigcommerce.example",
+            "name": current.name,
+            "admin_email": current.admin_email,
+            "order_email": current.admin_email,
+            "country_code": current.country_code,
+            "address": current.address,
+            "currency": current.currency,
+            "currency_symbol": {"USD": "$", "EUR": "€"}.get(current.currency, ""),
+            "decimal_separator": ".",
+            "thousands_separator": ",",
+            "decimal_places": 2,
+            "weight_units": "kg",
+            "dimension_units": "Centimeters",
+            "timezone": {"name": "UTC", "raw_offset": 0, "dst_offset": 0},
+            "plan_name": current.plan,
+            "plan_level": current.plan,
+            "plan_is_trial": False,
+            "status": "live",
+            "features": {"stencil_enabled": True, "multi_storefront_enabled": False},
+        }
+    )
