@@ -45,6 +45,16 @@ class Config:
     shopify_api_key: str = ""
     shopify_api_secret: str = field(default="", repr=False)
     shopify_api_version: str = "2025-10"
+    # "public" (App Store: Shopify's checkout, upsells in its post-purchase extension) or
+    # "custom" (installed with Shopify's authorization: Cartpath's hosted checkout).
+    shopify_distribution: str = "public"
+    shopify_scopes: str = "read_products,read_orders,write_orders,write_order_edits,read_customers"
+    shopify_admin_base: str = "https://admin.shopify.com"
+    shopify_app_bridge_url: str = "https://cdn.shopify.com/shopifycloud/app-bridge.js"
+    bigcommerce_scopes: str = (
+        "store_v2_orders store_v2_products_read_only store_cart store_checkout "
+        "store_content_checkout store_v2_information_read_only"
+    )
     bigcommerce_client_id: str = ""
     bigcommerce_client_secret: str = field(default="", repr=False)
     bigcommerce_app_id: str = ""
@@ -98,6 +108,19 @@ class Config:
             shopify_api_key=get("SHOPIFY_API_KEY"),
             shopify_api_secret=get("SHOPIFY_API_SECRET"),
             shopify_api_version=_api_version(get("SHOPIFY_API_VERSION", cls.shopify_api_version)),
+            shopify_distribution=_choice(
+                "SHOPIFY_DISTRIBUTION",
+                get("SHOPIFY_DISTRIBUTION", cls.shopify_distribution),
+                ("public", "custom"),
+            ),
+            shopify_scopes=get("SHOPIFY_SCOPES", cls.shopify_scopes),
+            shopify_admin_base=_http_url(
+                "SHOPIFY_ADMIN_BASE", get("SHOPIFY_ADMIN_BASE", cls.shopify_admin_base)
+            ),
+            shopify_app_bridge_url=_http_url(
+                "SHOPIFY_APP_BRIDGE_URL", get("SHOPIFY_APP_BRIDGE_URL", cls.shopify_app_bridge_url)
+            ),
+            bigcommerce_scopes=get("BIGCOMMERCE_SCOPES", cls.bigcommerce_scopes),
             bigcommerce_client_id=get("BIGCOMMERCE_CLIENT_ID"),
             bigcommerce_client_secret=get("BIGCOMMERCE_CLIENT_SECRET"),
             bigcommerce_app_id=get("BIGCOMMERCE_APP_ID"),
@@ -211,6 +234,12 @@ def _shopify_base(value: str) -> str:
 def _api_version(value: str) -> str:
     if not _API_VERSION.match(value):
         raise ConfigError("SHOPIFY_API_VERSION", f"{value!r} is not a Shopify version like 2025-10")
+    return value
+
+
+def _choice(setting: str, value: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise ConfigError(setting, f"{value!r} is not one of {', '.join(choices)}")
     return value
 
 

@@ -34,6 +34,11 @@ def demo_config(port: int, sandbox_port: int) -> Config:
         stripe_secret_key=demo.STRIPE_SECRET_KEY,
         stripe_publishable_key=demo.STRIPE_PUBLISHABLE_KEY,
         shopify_api_base=f"{sandbox_url}/shopify/{{shop}}",
+        shopify_admin_base=f"{sandbox_url}/shopify/admin",
+        shopify_app_bridge_url=f"{sandbox_url}/shopify/cdn/app-bridge.js",
+        # The demo shops installed Cartpath as a custom app, so both platforms show the
+        # hosted checkout; a public install gets the native mode instead.
+        shopify_distribution="custom",
         bigcommerce_api_base=f"{sandbox_url}/bigcommerce",
         bigcommerce_login_base=f"{sandbox_url}/bigcommerce-login",
         stripe_api_base=f"{sandbox_url}/stripe",

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.crypto import TokenCipher
 from core.db import Base, utcnow
 
-MODEL_MODULES: tuple[str, ...] = ("core.models",)
+MODEL_MODULES: tuple[str, ...] = ("core.models", "auth.models")
 
 
 def _enum(kind: type[enum.Enum], name: str) -> Enum:
@@ -63,6 +63,8 @@ class Shop(Timestamps, Base):
     access_token_expires_at: Mapped[datetime | None]
     refresh_token_encrypted: Mapped[str | None] = mapped_column(Text)
     refresh_token_expires_at: Mapped[datetime | None]
+    # BigCommerce echoes this header on every webhook delivery of the hooks we create.
+    webhook_secret_encrypted: Mapped[str | None] = mapped_column(Text)
     installed_at: Mapped[datetime | None]
     uninstalled_at: Mapped[datetime | None]
 

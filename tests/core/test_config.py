@@ -81,6 +81,8 @@ def test_the_demo_generates_its_secrets_once(tmp_path):
         ({"BIGCOMMERCE_CLIENT_SECRET": "secret-only"}, "BIGCOMMERCE_CLIENT_ID"),
         ({"CARTPATH_SWEEP_INTERVAL": "soon"}, "CARTPATH_SWEEP_INTERVAL"),
         ({"CARTPATH_LOG_LEVEL": "LOUD"}, "CARTPATH_LOG_LEVEL"),
+        ({"SHOPIFY_DISTRIBUTION": "private"}, "SHOPIFY_DISTRIBUTION"),
+        ({"SHOPIFY_ADMIN_BASE": "admin.shopify.com"}, "SHOPIFY_ADMIN_BASE"),
     ],
 )
 def test_bad_settings_name_the_variable(tmp_path, env, setting):

@@ -1,0 +1,1 @@
+"""Install (OAuth) on both platforms, embedded-admin sessions, staff roles, tenancy."""
