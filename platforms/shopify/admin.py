@@ -6,24 +6,23 @@ inherits (LIBRARIES.md, section 1). So a shop's session is only ever active insi
 `activated(...)`, which sets everything for this thread and always clears it, and
 nothing outside this module touches ShopifyResource.
 
-The library's GraphQL.execute opens the URL with no timeout and prints error bodies
-to stdout; `_GraphQL` keeps its endpoint and headers (taken from the active
-session) and sends the request with the session's timeout, turning failures into
-Cartpath's error types. Rate limits follow
+The library's GraphQL.execute opens the URL with no timeout, prints error bodies
+to stdout and leaks the socket when a response is lost (urllib closes nothing when
+getresponse() fails); `_GraphQL` keeps its endpoint and headers (taken from the
+active session) and sends the request with `requests` and the session's timeout,
+turning failures into Cartpath's error types. Rate limits follow
 https://shopify.dev/docs/api/admin-graphql#rate-limits: a THROTTLED error comes
 with extensions.cost.throttleStatus, from which the wait is computed.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import requests
 import shopify
 
 from platforms.errors import FinalError, PlatformError, RetriableError
@@ -64,19 +63,17 @@ class _GraphQL(shopify.GraphQL):
     def execute(
         self, query: str, variables: dict[str, Any] | None = None, operation_name: str | None = None
     ) -> dict[str, Any]:
-        body = json.dumps(
-            {"query": query, "variables": variables or {}, "operationName": operation_name}
-        ).encode()
-        headers = {"Accept": "application/json", "Content-Type": "application/json", **self.headers}
-        request = urllib.request.Request(self.endpoint, body, headers, method="POST")  # noqa: S310
+        body = {"query": query, "variables": variables or {}, "operationName": operation_name}
+        headers = {"Accept": "application/json", **self.headers}
         timeout = shopify.ShopifyResource.get_timeout() or TIMEOUT_SECONDS
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-                payload = json.loads(response.read().decode())
-        except urllib.error.HTTPError as error:
-            raise _http_error(error) from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+            response = requests.post(self.endpoint, json=body, headers=headers, timeout=timeout)
+        except requests.RequestException as error:
             raise RetriableError(f"Shopify unreachable: {type(error).__name__}") from None
+        if response.status_code != 200:
+            raise _http_error(response)
+        try:
+            payload = response.json()
         except ValueError:
             raise RetriableError("Shopify answered something that is not JSON") from None
         return _check(payload)
@@ -91,12 +88,12 @@ def graphql(query: str, variables: dict[str, Any] | None = None) -> dict[str, An
     return _GraphQL().execute(query, variables)["data"]
 
 
-def _http_error(error: urllib.error.HTTPError) -> PlatformError:
-    status = error.code
+def _http_error(response: requests.Response) -> PlatformError:
+    status = response.status_code
     if status == 401:
         return UnauthorizedError("Shopify refused the access token (401)")
     if status == 429 or status >= 500:
-        retry_after = error.headers.get("Retry-After") if error.headers else None
+        retry_after = response.headers.get("Retry-After")
         return RetriableError(
             f"Shopify answered {status}", retry_after=float(retry_after) if retry_after else None
         )
