@@ -22,7 +22,11 @@ from core.services import EXTENSION_KEY, Services, services_of
 log = logging.getLogger("cartpath")
 
 # One blueprint per package, registered in this order; each issue adds its own.
-BLUEPRINTS: tuple[str, ...] = ("core.health:blueprint",)
+BLUEPRINTS: tuple[str, ...] = (
+    "core.health:blueprint",
+    "auth.views:blueprint",
+    "admin.views:blueprint",
+)
 
 
 def create_app(config: Config | None = None) -> Flask:

@@ -40,6 +40,9 @@ def _start_request() -> None:
 
 def _finish_request(response):
     response.headers["X-Request-Id"] = g.get("request_id", "")
+    if response.mimetype == "text/html":
+        # Only embedded admin pages may be framed, and they say by whom (admin/embedding.py).
+        response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
     route = request.url_rule.rule if request.url_rule else "<unmatched>"
     services().metrics.observe_request(
         route,

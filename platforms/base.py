@@ -12,6 +12,7 @@ from core.db import utcnow
 class PlatformUser:
     id: str
     email: str = ""
+    account_owner: bool = False
 
 
 @dataclass(frozen=True)

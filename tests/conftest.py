@@ -21,6 +21,7 @@ from app import create_app
 from core.config import Config
 from core.services import services_of
 from sandbox.server import create_sandbox_app
+from tests.support.cartpath import LiveCartpath, live_cartpath
 from tests.support.database import empty_all_tables, throwaway_database
 from tests.support.sandbox import SandboxControl
 from tests.support.servers import ServedApp, serve
@@ -81,6 +82,13 @@ def app(make_config) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask):
     return app.test_client()
+
+
+@pytest.fixture
+def cartpath(make_config, sandbox) -> Iterator[LiveCartpath]:
+    """Cartpath over HTTP, registered with the sandbox's Shopify and BigCommerce."""
+    with live_cartpath(make_config(), sandbox) as live:
+        yield live
 
 
 @pytest.fixture(scope="session")

@@ -107,7 +107,13 @@ def _to_grant(body: dict[str, Any]) -> TokenGrant:
         expires_at=expiry_in(body.get("expires_in")),
         refresh_token=body.get("refresh_token"),
         refresh_expires_at=expiry_in(body.get("refresh_token_expires_in")),
-        user=PlatformUser(str(user["id"]), str(user.get("email", ""))) if user else None,
+        user=PlatformUser(
+            str(user["id"]),
+            str(user.get("email", "")),
+            account_owner=bool(user.get("account_owner")),
+        )
+        if user
+        else None,
     )
 
 

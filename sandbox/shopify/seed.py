@@ -103,7 +103,7 @@ def register_demo_app(state: ShopifyState) -> App:
         name="Cartpath",
         scopes=list(DEMO_SCOPES),
         redirect_urls=[DEMO_REDIRECT],
-        app_url=demo_credentials.DEMO_APP_URL,
+        app_url=f"{demo_credentials.DEMO_APP_URL}/admin",
         embedded=True,
         compliance_url=f"{demo_credentials.DEMO_APP_URL}/webhooks/shopify",
         app_id=state.next_id(),

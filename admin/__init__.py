@@ -1,0 +1,1 @@
+"""The embedded admin panel, inside Shopify's admin and BigCommerce's control panel."""

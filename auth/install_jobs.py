@@ -1,0 +1,37 @@
+"""Work that follows an install, run from the outbox so a failure retries, not fails the install."""
+
+from __future__ import annotations
+
+import logging
+
+from core.jobs import RetryPolicy, job
+from core.models import Platform, Shop
+from core.services import services
+
+log = logging.getLogger(__name__)
+
+
+@job(retry=RetryPolicy(max_attempts=8, backoff=(5, 30, 120, 300, 900, 1800, 3600)), timeout=120)
+def complete_install(shop_id: int) -> None:
+    """Subscribe the shop's webhooks (and, on BigCommerce, install the storefront script).
+
+    Idempotent: each platform call lists what exists and adds only what is missing.
+    """
+    svc = services()
+    with svc.database.session() as session:
+        shop = session.get(Shop, shop_id)
+        if shop is None or not shop.is_installed:
+            log.info("shop %s is no longer installed; nothing to complete", shop_id)
+            return
+        platform = shop.platform
+    if platform is Platform.SHOPIFY:
+        from platforms.shopify import client, subscriptions
+
+        created = client.call(
+            shop_id, lambda: subscriptions.ensure(f"{svc.config.base_url}/webhooks/shopify")
+        )
+    else:
+        from platforms.bigcommerce import setup
+
+        created = setup.ensure_installed(shop_id)
+    log.info("install of shop %s completed: %s", shop_id, created or "nothing was missing")
