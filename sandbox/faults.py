@@ -101,15 +101,21 @@ class FaultInjector:
         self._rules: list[FaultRule] = []
         self._next_id = 1
         self._random = random.Random(seed)  # noqa: S311 - chaos, not security
-        self._error_bodies: dict[str, ErrorBody] = {}
+        self._error_bodies: list[tuple[re.Pattern[str], ErrorBody]] = []
 
-    def set_error_body(self, path_prefix: str, render: ErrorBody) -> None:
-        """Shape injected errors under `path_prefix` like that platform's errors."""
-        self._error_bodies[path_prefix] = render
+    def set_error_body(self, path_pattern: str, render: ErrorBody) -> None:
+        """Shape injected errors on paths matching `path_pattern` like that platform's.
+
+        The last registered pattern that matches wins, so a specific path (an API's
+        GraphQL endpoint) can be registered after the general one (the whole API).
+        """
+        self._error_bodies.append((re.compile(path_pattern), render))
 
     def error_body(self, path: str, status: int) -> bytes:
-        prefixes = [prefix for prefix in self._error_bodies if path.startswith(prefix)]
-        render = self._error_bodies[max(prefixes, key=len)] if prefixes else default_error_body
+        render = next(
+            (render for pattern, render in reversed(self._error_bodies) if pattern.search(path)),
+            default_error_body,
+        )
         return json.dumps(render(status)).encode()
 
     def add(self, rule: FaultRule) -> FaultRule:

@@ -19,9 +19,15 @@ from tests.test_demo import _answers, _free_port
 
 
 def _cartpath(*arguments: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", "from app import main; main()", *arguments],
-                          cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120,
-                          check=False)
+    return subprocess.run(
+        [sys.executable, "-c", "from app import main; main()", *arguments],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.mark.slow
@@ -29,14 +35,28 @@ def test_web_serves_under_gunicorn_and_stops_on_sigterm(app):
     port = _free_port()
     env = worker_env(services_of(app).config)
     server = subprocess.Popen(
-        [sys.executable, "-c", "from app import main; main()", "web", "--bind",
-         f"127.0.0.1:{port}", "--workers", "2"],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-c",
+            "from app import main; main()",
+            "web",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         wait_until(lambda: _answers(f"http://127.0.0.1:{port}/healthz"), 60, "gunicorn answers")
         assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()["checks"] == {
-            "database": "ok", "jobs": "ok"}
+            "database": "ok",
+            "jobs": "ok",
+        }
         server.send_signal(signal.SIGTERM)
         output, _ = server.communicate(timeout=30)
     finally:

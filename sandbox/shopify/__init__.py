@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask
 
 from sandbox.shopify import resources, tokens
+from sandbox.shopify.post_purchase import PostPurchase, session_json
 from sandbox.shopify.ratelimit import RateLimits
 from sandbox.shopify.seed import seed
 from sandbox.shopify.state import Shop, ShopifyState
@@ -30,6 +31,7 @@ class ShopifyEmulator:
         self.state = ShopifyState()
         self.limits = RateLimits()
         self.webhooks = Webhooks(self)
+        self.post_purchase = PostPurchase(self)
 
     def register(self, app: Flask) -> None:
         from sandbox.shopify import (  # noqa: PLC0415 - these import this module
@@ -37,12 +39,14 @@ class ShopifyEmulator:
             admin_frame,
             control,
             oauth,
+            post_purchase,
             rest,
             storefront,
         )
 
-        for module in (oauth, admin_api, rest, storefront, admin_frame, control):
+        for module in (oauth, admin_api, rest, storefront, post_purchase, admin_frame, control):
             app.register_blueprint(module.blueprint(self))
+        self.context.faults.set_error_body(admin_api.GRAPHQL_PATH, admin_api.graphql_error_body)
 
     def reset(self) -> None:
         self.state.reset()
@@ -76,6 +80,12 @@ class ShopifyEmulator:
                             resources.script_tag_json(t) for t in shop.script_tags.values()
                         ],
                         "app_embeds": shop.app_embeds,
+                        "post_purchase": {
+                            "app": vars(shop.post_purchase) if shop.post_purchase else None,
+                            "sessions": [
+                                session_json(s) for s in shop.post_purchase_sessions.values()
+                            ],
+                        },
                     }
                     for domain, shop in self.state.shops.items()
                 },

@@ -22,6 +22,26 @@ if TYPE_CHECKING:
 VERSION = re.compile(r"^(\d{4}-(01|04|07|10)|unstable)$")
 
 
+GRAPHQL_PATH = r"^/shopify/[^/]+/admin/api/[^/]+/graphql\.json$"
+
+
+def graphql_error_body(status: int) -> dict[str, object]:
+    """An injected fault as Admin GraphQL shapes errors: a list with an extensions.code
+    (https://shopify.dev/docs/api/admin-graphql, "Status and error codes")."""
+    if status == 429:
+        return {"errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}]}
+    request_id = "sandbox-injected-fault"
+    return {
+        "errors": [
+            {
+                "message": "Internal error. Looks like something went wrong on our end. "
+                f"Request ID: {request_id}",
+                "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+            }
+        ]
+    }
+
+
 def fail(status: int, body: object) -> NoReturn:
     """Stop the request with a JSON answer (Flask's abort ignores the status of a Response)."""
     response = jsonify(body)

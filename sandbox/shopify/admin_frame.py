@@ -55,7 +55,7 @@ def blueprint(emulator: ShopifyEmulator) -> Blueprint:
                 },
                 app.client_secret,
             )
-            src = f"{app.app_url.rstrip('/')}/?{urlencode(params, quote_via=quote)}"
+            src = f"{app.app_url}?{urlencode(params, quote_via=quote)}"
             token_url = url_for(".id_token", handle=handle, client_id=client_id)
             html = render_template(
                 "shopify/admin_frame.html", app=app, shop=shop, src=src, token_url=token_url

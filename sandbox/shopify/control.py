@@ -7,16 +7,21 @@ POST /install         install an app directly (Shopify-managed install) and retu
 POST /shops/<shop>    change shop settings (plan)
 POST /events          fire a platform event: {shop, topic, order_id|product_id|client_id, ...}
 POST /app-embeds      turn an app's embed block on in the theme (its script srcs), [] turns it off
+POST /post-purchase   pick the app that runs the shop's post-purchase page:
+                      {client_id, shop, enabled, extension_url?} (backend; default the app URL)
+GET  /post-purchase/sessions?shop=<shop>   post-purchase sessions and their changeset results
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, jsonify, request
 
 from sandbox.shopify import events, tokens
-from sandbox.shopify.state import PLANS, App
+from sandbox.shopify.post_purchase import session_json
+from sandbox.shopify.state import PLANS, App, PostPurchaseApp
 
 if TYPE_CHECKING:
     from sandbox.shopify import ShopifyEmulator
@@ -151,5 +156,40 @@ def blueprint(emulator: ShopifyEmulator) -> Blueprint:
             else:
                 shop.app_embeds.pop(app.client_id, None)
             return jsonify(app_embeds=shop.app_embeds)
+
+    @bp.post("/post-purchase")
+    def post_purchase():
+        """Settings > Checkout > Post-purchase page: one app per shop; another replaces it."""
+        data = body()
+        if not isinstance(data.get("enabled"), bool):
+            raise ControlError("enabled must be true or false")
+        with state.lock:
+            app, shop = app_for(data), shop_for(data)
+            if data["enabled"]:
+                if app.client_id not in shop.installed:
+                    raise ControlError("the app is not installed on this shop")
+                # Default: the app URL's origin, where the tutorial's extension finds the app
+                # server (its APP_URL); the embedded admin may live under a path of it.
+                given = data.get("extension_url")
+                parts = urlsplit(str(given or app.app_url))
+                if parts.scheme not in ("http", "https") or not parts.netloc:
+                    raise ControlError("the app has no app URL; give extension_url")
+                path = parts.path if given else ""
+                url = f"{parts.scheme}://{parts.netloc}{path}".rstrip("/")
+                shop.post_purchase = PostPurchaseApp(app.client_id, url)
+            elif shop.post_purchase and shop.post_purchase.client_id == app.client_id:
+                shop.post_purchase = None
+            choice = shop.post_purchase
+            return jsonify(
+                shop=shop.domain,
+                client_id=choice.client_id if choice else None,
+                backend_url=choice.backend_url if choice else None,
+            )
+
+    @bp.get("/post-purchase/sessions")
+    def post_purchase_sessions():
+        with state.lock:
+            shop = shop_for(request.args.to_dict())
+            return jsonify(sessions=[session_json(s) for s in shop.post_purchase_sessions.values()])
 
     return bp

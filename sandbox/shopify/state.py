@@ -217,6 +217,46 @@ class Cart:
 
 
 @dataclass
+class PostPurchaseApp:
+    """The app the merchant picked for the post-purchase page (one per shop) and its backend."""
+
+    client_id: str
+    backend_url: str
+
+
+@dataclass
+class ChangesetApplication:
+    """One applyChangeset call and Shopify's answer to it."""
+
+    jti: str | None
+    status: str  # "processed" | "partially_processed" | "unprocessed"
+    errors: list[dict[str, str]]
+    charged: Decimal
+    remaining: int
+    at: float
+
+
+@dataclass
+class PostPurchaseSession:
+    """The post-purchase page of one initial purchase: what went to the app and what came back."""
+
+    reference_id: str
+    order_id: int
+    client_id: str
+    backend_url: str
+    card: str  # the payment method of the initial purchase, charged again for upsells
+    completed_at: float  # when the initial purchase completed (changesets signed earlier fail)
+    token: str
+    input_data: dict[str, Any]
+    state: str = "pending"  # "pending" | "offered" | "skipped" | "done"
+    skip_reason: str | None = None
+    offers: list[dict[str, Any]] = field(default_factory=list)
+    answered: int = 0  # offers accepted or declined so far (they are shown in order)
+    applications: list[ChangesetApplication] = field(default_factory=list)
+    used_jtis: set[str] = field(default_factory=set)
+
+
+@dataclass
 class Shop:
     id: int
     domain: str
@@ -239,6 +279,8 @@ class Shop:
     installed: dict[str, list[str]] = field(default_factory=dict)  # client id -> granted scopes
     carts: dict[str, Cart] = field(default_factory=dict)
     order_times: list[float] = field(default_factory=list)  # orderCreate times (dev limit)
+    post_purchase: PostPurchaseApp | None = None
+    post_purchase_sessions: dict[str, PostPurchaseSession] = field(default_factory=dict)
     next_order_number: int = 1001
 
     @property

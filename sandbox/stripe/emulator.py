@@ -44,7 +44,7 @@ class StripeEmulator:
 
     def register(self, app: Flask) -> None:
         app.extensions["stripe"] = self
-        self.context.faults.set_error_body("/stripe/", injected_error_body)
+        self.context.faults.set_error_body(r"^/stripe/", injected_error_body)
         app.register_blueprint(api.blueprint)
         app.register_blueprint(pages.blueprint)
         app.register_blueprint(control.blueprint)

@@ -117,3 +117,18 @@ def test_clock_scales_and_advances(probe):
 
     assert after_advance - before >= 3600
     assert later - after_advance >= 15, "0.2 s of real time is 20 s of platform time at 0.01"
+
+
+def test_injected_errors_take_the_platform_s_shape_on_its_paths(sandbox):
+    sandbox.fault(kind="status", status=503, path="graphql.json$")
+    sandbox.fault(kind="status", status=503, path="^/stripe/")
+
+    graphql = requests.post(
+        f"{sandbox.url}/shopify/demo-shop.myshopify.com/admin/api/2025-10/graphql.json",
+        json={"query": "{ shop { name } }"},
+        timeout=5,
+    )
+    stripe = requests.get(f"{sandbox.url}/stripe/v1/customers", timeout=5)
+
+    assert graphql.json()["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    assert stripe.json()["error"]["type"] == "api_error"

@@ -27,7 +27,7 @@ def test_admin_frame_embeds_the_app_with_signed_params_and_a_session_token(shop)
 
     assert page.status_code == 200
     src = html.unescape(re.search(r'<iframe id="app-iframe"[^>]* src="([^"]+)"', page.text)[1])
-    assert src.startswith("http://127.0.0.1:8000/?")
+    assert src.startswith("http://127.0.0.1:8000/admin?"), "the registered app URL, then the query"
     params = dict(parse_qsl(urlsplit(src).query))
     assert params["embedded"] == "1"
     assert params["shop"] == "demo-shop.myshopify.com"
