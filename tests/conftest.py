@@ -91,6 +91,29 @@ def cartpath(make_config, sandbox) -> Iterator[LiveCartpath]:
         yield live
 
 
+# Debian's Chromium for pytest-playwright's `page` fixture; the flags keep it off the
+# network this machine does not have (LIBRARIES.md section 4).
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": CHROMIUM_ARGS,
+    }
+
+
 @pytest.fixture(scope="session")
 def sandbox_server() -> Iterator[ServedApp]:
     """One sandbox server for the session; `sandbox` resets it for each test."""

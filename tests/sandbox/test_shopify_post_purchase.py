@@ -7,7 +7,6 @@ misbehaves on request to show the sandbox refusing what Shopify would refuse.
 
 from __future__ import annotations
 
-import os
 import socket
 import time
 import uuid
@@ -34,17 +33,6 @@ DETAILS = {
     "zip": "10001",
 }
 APPROVED, DECLINES_LATER = "4242424242424242", "4000000000000341"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]  # LIBRARIES.md section 4
 
 
 @dataclass
@@ -146,7 +134,7 @@ def fake(shop: ShopifySandbox) -> Iterator[FakeApp]:
 
 
 @pytest.fixture
-def browser() -> requests.Session:
+def shopper() -> requests.Session:
     return requests.Session()
 
 
@@ -171,11 +159,11 @@ def offer(offer_id: int, variant: int, discount: float | None = None) -> dict[st
     }
 
 
-def buy(shop: ShopifySandbox, browser, variant: int, card: str = APPROVED) -> requests.Response:
+def buy(shop: ShopifySandbox, shopper, variant: int, card: str = APPROVED) -> requests.Response:
     """Cart, then the native checkout; the response after the checkout's redirects."""
     base = shop.shop_url()
-    browser.post(f"{base}/cart/add", data={"id": variant, "quantity": 1}, timeout=5)
-    return browser.post(f"{base}/checkout", data={**DETAILS, "card_number": card}, timeout=10)
+    shopper.post(f"{base}/cart/add", data={"id": variant, "quantity": 1}, timeout=5)
+    return shopper.post(f"{base}/checkout", data={**DETAILS, "card_number": card}, timeout=10)
 
 
 def only_session(sandbox) -> dict[str, Any]:
@@ -189,19 +177,19 @@ def only_order(sandbox) -> dict[str, Any]:
     return order
 
 
-def press(browser, page: requests.Response, button: str) -> requests.Response:
+def press(shopper, page: requests.Response, button: str) -> requests.Response:
     """Submit the form of the page's #accept or #decline button."""
     marker = f'id="{button}"'
     form_start = page.text.rfind("<form", 0, page.text.index(marker))
     action = page.text[form_start:].split('action="', 1)[1].split('"', 1)[0]
-    return browser.post(requests.compat.urljoin(page.url, action), timeout=10)
+    return shopper.post(requests.compat.urljoin(page.url, action), timeout=10)
 
 
-def test_the_page_shows_the_apps_offer_priced_by_shopify(shop, sandbox, fake, browser):
+def test_the_page_shows_the_apps_offer_priced_by_shopify(shop, sandbox, fake, shopper):
     ids = variants(sandbox)
     fake.offers = [offer(1, ids["MS-1"], discount=10)]
 
-    page = buy(shop, browser, ids["TRS-42"])
+    page = buy(shop, shopper, ids["TRS-42"])
 
     assert page.status_code == 200
     assert "/post-purchase" in page.url
@@ -222,7 +210,7 @@ def test_the_page_shows_the_apps_offer_priced_by_shopify(shop, sandbox, fake, br
     assert line["totalPriceSet"]["shopMoney"] == {"amount": "89.00", "currencyCode": "USD"}
 
 
-def test_accepting_edits_charges_and_notifies(shop, sandbox, fake, browser):
+def test_accepting_edits_charges_and_notifies(shop, sandbox, fake, shopper):
     ids = variants(sandbox)
     fake.offers = [offer(1, ids["MS-1"], discount=10)]
     requests.post(
@@ -232,7 +220,7 @@ def test_accepting_edits_charges_and_notifies(shop, sandbox, fake, browser):
         timeout=5,
     ).raise_for_status()
 
-    thank_you = press(browser, buy(shop, browser, ids["TRS-42"]), "accept")
+    thank_you = press(shopper, buy(shop, shopper, ids["TRS-42"]), "accept")
 
     assert thank_you.url.endswith("/thank-you")
     assert f'data-variant-id="{ids["MS-1"]}"' in thank_you.text
@@ -255,11 +243,11 @@ def test_accepting_edits_charges_and_notifies(shop, sandbox, fake, browser):
     assert [len(body["line_items"]) for body in updates] == [2]
 
 
-def test_a_declined_upsell_charge_leaves_a_balance_due(shop, sandbox, fake, browser):
+def test_a_declined_upsell_charge_leaves_a_balance_due(shop, sandbox, fake, shopper):
     ids = variants(sandbox)
     fake.offers = [offer(1, ids["MS-1"], discount=10)]
 
-    thank_you = press(browser, buy(shop, browser, ids["TRS-42"], DECLINES_LATER), "accept")
+    thank_you = press(shopper, buy(shop, shopper, ids["TRS-42"], DECLINES_LATER), "accept")
 
     assert f'data-variant-id="{ids["MS-1"]}"' in thank_you.text
     (application,) = only_session(sandbox)["applications"]
@@ -279,12 +267,12 @@ def test_a_declined_upsell_charge_leaves_a_balance_due(shop, sandbox, fake, brow
     "misbehave",
     ["wrong_secret", "wrong_sub", "wrong_iss", "no_jti", "signed_before_purchase", "expired"],
 )
-def test_badly_signed_changesets_change_nothing(shop, sandbox, fake, browser, misbehave):
+def test_badly_signed_changesets_change_nothing(shop, sandbox, fake, shopper, misbehave):
     ids = variants(sandbox)
     fake.offers = [offer(1, ids["MS-1"])]
     fake.misbehave = misbehave
 
-    thank_you = press(browser, buy(shop, browser, ids["TRS-42"]), "accept")
+    thank_you = press(shopper, buy(shop, shopper, ids["TRS-42"]), "accept")
 
     assert thank_you.url.endswith("/thank-you")
     (application,) = only_session(sandbox)["applications"]
@@ -296,15 +284,15 @@ def test_badly_signed_changesets_change_nothing(shop, sandbox, fake, browser, mi
     assert order["total_price"] == "97.56"
 
 
-def test_a_reused_jti_is_refused_and_the_next_offer_follows(shop, sandbox, fake, browser):
+def test_a_reused_jti_is_refused_and_the_next_offer_follows(shop, sandbox, fake, shopper):
     ids = variants(sandbox)
     fake.offers = [offer(1, ids["MS-1"]), offer(2, ids["EG-6"])]
     fake.misbehave = "fixed_jti"
 
-    second = press(browser, buy(shop, browser, ids["TRS-42"]), "accept")
+    second = press(shopper, buy(shop, shopper, ids["TRS-42"]), "accept")
     assert 'id="offer-product">Offer 2<' in second.text
     assert 'data-status="processed"' in second.text
-    done = press(browser, second, "accept")
+    done = press(shopper, second, "accept")
 
     assert done.url.endswith("/thank-you")
     first, again = only_session(sandbox)["applications"]
@@ -314,13 +302,13 @@ def test_a_reused_jti_is_refused_and_the_next_offer_follows(shop, sandbox, fake,
     assert [li["sku"] for li in only_order(sandbox)["line_items"]] == ["TRS-42", "MS-1"]
 
 
-def test_an_out_of_stock_variant_is_insufficient_inventory(shop, sandbox, fake, browser):
+def test_an_out_of_stock_variant_is_insufficient_inventory(shop, sandbox, fake, shopper):
     ids = variants(sandbox)
     fake.offers = [offer(1, ids["TRS-44"])]  # 0 in stock, policy deny
 
-    page = buy(shop, browser, ids["TRS-42"])
+    page = buy(shop, shopper, ids["TRS-42"])
     assert 'id="offer-problem">' in page.text
-    press(browser, page, "accept")
+    press(shopper, page, "accept")
 
     (application,) = only_session(sandbox)["applications"]
     assert application["status"] == "unprocessed"
@@ -328,15 +316,15 @@ def test_an_out_of_stock_variant_is_insufficient_inventory(shop, sandbox, fake, 
     assert len(only_order(sandbox)["line_items"]) == 1
 
 
-def test_at_most_three_changesets_per_purchase(shop, sandbox, fake, browser):
+def test_at_most_three_changesets_per_purchase(shop, sandbox, fake, shopper):
     ids = variants(sandbox)
     skus = ["MS-1", "EG-6", "IN-1", "WB-500"]
     fake.offers = [offer(n, ids[sku]) for n, sku in enumerate(skus, 1)]
     fake.misbehave = "milliseconds"  # the tutorial's iat unit is accepted too
 
-    page = buy(shop, browser, ids["TRS-42"])
+    page = buy(shop, shopper, ids["TRS-42"])
     for _ in range(3):
-        page = press(browser, page, "accept")
+        page = press(shopper, page, "accept")
 
     assert page.url.endswith("/thank-you"), "no fourth offer once none can be applied"
     session = only_session(sandbox)
@@ -352,10 +340,10 @@ def test_at_most_three_changesets_per_purchase(shop, sandbox, fake, browser):
     assert len(only_order(sandbox)["line_items"]) == 4
 
 
-def test_calculate_changeset(shop, sandbox, fake, browser):
+def test_calculate_changeset(shop, sandbox, fake, shopper):
     ids = variants(sandbox)
     fake.offers = [offer(1, ids["MS-1"])]
-    buy(shop, browser, ids["TRS-42"])
+    buy(shop, shopper, ids["TRS-42"])
     reference = only_session(sandbox)["referenceId"]
     url = f"{shop.shop_url()}/post-purchase/calculate"
 
@@ -427,7 +415,7 @@ def closed_port() -> int:
         ({"unreachable": True}, "the app is unreachable (ConnectionError)"),
     ],
 )
-def test_a_failing_app_never_blocks_the_purchase(shop, sandbox, fake, browser, setup, reason):
+def test_a_failing_app_never_blocks_the_purchase(shop, sandbox, fake, shopper, setup, reason):
     ids = variants(sandbox)
     fake.offers = [offer(1, ids["MS-1"])]
     if setup.pop("unreachable", False):
@@ -443,7 +431,7 @@ def test_a_failing_app_never_blocks_the_purchase(shop, sandbox, fake, browser, s
     for key, value in setup.items():
         setattr(fake, key, value)
 
-    page = buy(shop, browser, ids["TRS-42"])
+    page = buy(shop, shopper, ids["TRS-42"])
 
     assert page.status_code == 200
     assert page.url.endswith("/thank-you")
@@ -453,11 +441,11 @@ def test_a_failing_app_never_blocks_the_purchase(shop, sandbox, fake, browser, s
     assert only_order(sandbox)["financial_status"] == "paid"
 
 
-def test_after_the_thank_you_page_nothing_more_applies(shop, sandbox, fake, browser):
+def test_after_the_thank_you_page_nothing_more_applies(shop, sandbox, fake, shopper):
     ids = variants(sandbox)
     fake.offers = [offer(1, ids["MS-1"])]
 
-    thank_you = press(browser, buy(shop, browser, ids["TRS-42"]), "decline")
+    thank_you = press(shopper, buy(shop, shopper, ids["TRS-42"]), "decline")
     session = only_session(sandbox)
     late = requests.post(
         f"{shop.shop_url()}/post-purchase/apply",
@@ -475,10 +463,10 @@ def test_after_the_thank_you_page_nothing_more_applies(shop, sandbox, fake, brow
     assert len(only_order(sandbox)["line_items"]) == 1
 
 
-def test_a_lost_apply_answer_still_applied_once(shop, sandbox, fake, browser):
+def test_a_lost_apply_answer_still_applied_once(shop, sandbox, fake, shopper):
     ids = variants(sandbox)
     fake.offers = [offer(1, ids["MS-1"])]
-    buy(shop, browser, ids["TRS-42"])
+    buy(shop, shopper, ids["TRS-42"])
     reference = only_session(sandbox)["referenceId"]
     body = {"referenceId": reference, "token": fake.sign(reference, fake.offers[0]["changes"])}
     url = f"{shop.shop_url()}/post-purchase/apply"
@@ -493,7 +481,7 @@ def test_a_lost_apply_answer_still_applied_once(shop, sandbox, fake, browser):
     assert [li["sku"] for li in only_order(sandbox)["line_items"]] == ["TRS-42", "MS-1"]
 
 
-def test_the_post_purchase_switch(shop, sandbox, fake, browser):
+def test_the_post_purchase_switch(shop, sandbox, fake, shopper):
     ids = variants(sandbox)
     fake.offers = [offer(1, ids["MS-1"])]
     url = f"{sandbox.url}/_control/shopify/post-purchase"
@@ -503,7 +491,7 @@ def test_the_post_purchase_switch(shop, sandbox, fake, browser):
     )
     default = requests.post(url, json={"shop": DEMO_SHOP, "enabled": True}, timeout=5).json()
     off = requests.post(url, json={"shop": DEMO_SHOP, "enabled": False}, timeout=5).json()
-    page = buy(shop, browser, ids["TRS-42"])
+    page = buy(shop, shopper, ids["TRS-42"])
 
     assert not_installed.status_code == 400
     assert "not installed" in not_installed.json()["error"]
@@ -515,25 +503,10 @@ def test_the_post_purchase_switch(shop, sandbox, fake, browser):
     assert fake.received == []
 
 
-@pytest.fixture
-def browser_page():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian chromium is not installed")
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - optional browser stack
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium.new_page()
-        finally:
-            chromium.close()
-
-
 @pytest.mark.slow
-def test_a_shopper_accepts_an_upsell_in_a_real_browser(shop, sandbox, fake, browser_page):
+def test_a_shopper_accepts_an_upsell_in_a_real_browser(shop, sandbox, fake, page):
     ids = variants(sandbox)
     fake.offers = [offer(1, ids["MS-1"], discount=10)]
-    page = browser_page
 
     page.goto(f"{shop.shop_url()}/products/trail-runner-shoe")
     page.click("#product-form button[type=submit]")

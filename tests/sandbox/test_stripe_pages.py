@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Iterator
 from urllib.parse import parse_qs, quote, urlsplit
@@ -16,18 +15,6 @@ from flask import Flask, request
 
 from sandbox.demo_credentials import STRIPE_PUBLISHABLE_KEY, STRIPE_SECRET_KEY
 from tests.support.servers import serve
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 @pytest.fixture
@@ -212,20 +199,6 @@ def merchant(sandbox) -> Iterator[tuple[str, list[str]]]:
         yield served.url, received
 
 
-@pytest.fixture
-def browser_page():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian chromium is not installed")
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - optional browser stack
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser.new_page()
-        finally:
-            browser.close()
-
-
 def fill_card(page, number: str, expiry: str = "12 / 34", cvc: str = "123") -> None:
     frame = page.frame_locator("#card iframe")
     frame.locator("#number").fill(number)
@@ -236,10 +209,9 @@ def fill_card(page, number: str, expiry: str = "12 / 34", cvc: str = "123") -> N
 
 @pytest.mark.slow
 def test_browser_tokenizes_in_the_iframe_and_the_page_gets_only_the_id(
-    sandbox, client, merchant, browser_page
+    sandbox, client, merchant, page
 ):
     url, received = merchant
-    page = browser_page
     page.goto(url)
 
     fill_card(page, "4242 4242 4242 4242")
@@ -256,9 +228,8 @@ def test_browser_tokenizes_in_the_iframe_and_the_page_gets_only_the_id(
 
 
 @pytest.mark.slow
-def test_browser_shows_validation_errors_without_calling_the_api(sandbox, merchant, browser_page):
+def test_browser_shows_validation_errors_without_calling_the_api(sandbox, merchant, page):
     url, _ = merchant
-    page = browser_page
     page.goto(url)
 
     fill_card(page, "4242 4242 4242 4241")
@@ -273,7 +244,7 @@ def test_browser_shows_validation_errors_without_calling_the_api(sandbox, mercha
 
 
 @pytest.mark.slow
-def test_browser_completes_3ds_and_returns_to_the_shop(sandbox, client, merchant, browser_page):
+def test_browser_completes_3ds_and_returns_to_the_shop(sandbox, client, merchant, page):
     url, received = merchant
     intent = client.v1.payment_intents.create(
         params={
@@ -284,7 +255,6 @@ def test_browser_completes_3ds_and_returns_to_the_shop(sandbox, client, merchant
             "return_url": f"{url}/return",
         }
     )
-    page = browser_page
 
     page.goto(intent.next_action.redirect_to_url.url)
     page.click("text=Complete authentication")
