@@ -25,6 +25,7 @@ log = logging.getLogger("cartpath")
 BLUEPRINTS: tuple[str, ...] = (
     "core.health:blueprint",
     "auth.views:blueprint",
+    "webhooks.views:blueprint",
     "admin.views:blueprint",
 )
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base
@@ -41,3 +42,15 @@ class StaffMember(Timestamps, Base):
     )
     last_seen_at: Mapped[datetime | None]
     removed_at: Mapped[datetime | None]
+
+
+class DataExport(Timestamps, Base):
+    """A customer's data, gathered for a privacy request, for the merchant to download."""
+
+    __tablename__ = "data_export"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shop.id"))
+    request_id: Mapped[str] = mapped_column(String(64))
+    email: Mapped[str] = mapped_column(String(320))
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -56,14 +56,23 @@ class JobSpec:
     func: Callable[..., Any]
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     timeout: int = 300
+    # Called with the job's args and the last error when durable work is given up,
+    # so the job's own record (a webhook event, an order) can say "failed".
+    on_give_up: Callable[..., None] | None = None
 
 
-def job(*, retry: RetryPolicy | None = None, timeout: int = 300) -> Callable[[Callable], Callable]:
+def job(
+    *,
+    retry: RetryPolicy | None = None,
+    timeout: int = 300,
+    on_give_up: Callable[..., None] | None = None,
+) -> Callable[[Callable], Callable]:
     """Declare a function as a job; its spec travels on the function as `job_spec`."""
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         path = f"{func.__module__}:{func.__qualname__}"
-        func.job_spec = JobSpec(path, func, retry or RetryPolicy(), timeout)  # type: ignore[attr-defined]
+        spec = JobSpec(path, func, retry or RetryPolicy(), timeout, on_give_up)
+        func.job_spec = spec  # type: ignore[attr-defined]
         return func
 
     return decorate

@@ -22,13 +22,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
-from core.jobs import JobQueue, RetryPolicy, job, resolve, spec_of
+from core.jobs import JobQueue, JobSpec, RetryPolicy, job, resolve, spec_of
 from core.models import Outbox, OutboxStatus
 from core.services import Services, services
 
 log = logging.getLogger(__name__)
 
 _DISPATCH_KEY = "cartpath_outbox_dispatch"
+WORKER_LOST = "gave up: the last attempt never finished (worker lost)"
 
 
 def job_id_for(outbox_id: int) -> str:
@@ -116,15 +117,17 @@ def run(outbox_id: int) -> str:
         if row is None:
             return "missing"
         target = resolve(row.job)
-        if not _claim(session, row, now, target.timeout, svc.config):
-            session.refresh(row)
-            return row.status.value
+        claim = _claim(session, row, now, target.timeout, svc.config)
         session.refresh(row)
         args, attempt = list(row.args), row.attempts
+        if claim == "exhausted":
+            _give_up(target, args, WORKER_LOST)
+        if claim != "claimed":
+            return row.status.value
     try:
         target.func(*args)
     except Exception as error:  # noqa: BLE001 - every failure is recorded, then retried or failed
-        return _record_failure(svc, outbox_id, attempt, target.retry, error)
+        return _record_failure(svc, outbox_id, attempt, target, args, error)
     with svc.database.session() as session:
         session.execute(
             update(Outbox)
@@ -141,8 +144,12 @@ def run(outbox_id: int) -> str:
     return OutboxStatus.DONE.value
 
 
-def _claim(session: Session, row: Outbox, now: datetime, timeout: int, config: Any) -> bool:
-    """Atomically move the row to running under a lease; False when someone else has it."""
+def _claim(session: Session, row: Outbox, now: datetime, timeout: int, config: Any) -> str:
+    """Atomically move the row to running under a lease.
+
+    Returns "claimed", "busy" (someone else has it, or it is done) or "exhausted"
+    (its last attempt died with its worker; it is now failed).
+    """
     lease = now + timedelta(seconds=timeout + config.job_lease_margin)
     claimed = session.execute(
         update(Outbox)
@@ -161,36 +168,53 @@ def _claim(session: Session, row: Outbox, now: datetime, timeout: int, config: A
         )
         .execution_options(synchronize_session=False)
     ).rowcount
-    if not claimed:
-        _fail_if_exhausted(session, row.id, now)
+    exhausted = not claimed and _fail_if_exhausted(session, row.id, now)
     session.commit()
-    return bool(claimed)
+    return "claimed" if claimed else ("exhausted" if exhausted else "busy")
 
 
-def _fail_if_exhausted(session: Session, outbox_id: int, now: datetime) -> None:
+def _fail_if_exhausted(session: Session, outbox_id: int, now: datetime) -> bool:
     """A row whose last attempt died with its worker is failed, not retried forever."""
-    session.execute(
-        update(Outbox)
-        .where(Outbox.id == outbox_id, Outbox.attempts >= Outbox.max_attempts)
-        .where(
-            or_(
-                Outbox.status == OutboxStatus.PENDING,
-                (Outbox.status == OutboxStatus.RUNNING) & (Outbox.lease_until < now),
+    return bool(
+        session.execute(
+            update(Outbox)
+            .where(Outbox.id == outbox_id, Outbox.attempts >= Outbox.max_attempts)
+            .where(
+                or_(
+                    Outbox.status == OutboxStatus.PENDING,
+                    (Outbox.status == OutboxStatus.RUNNING) & (Outbox.lease_until < now),
+                )
             )
-        )
-        .values(
-            status=OutboxStatus.FAILED,
-            lease_until=None,
-            updated_at=now,
-            last_error="gave up: the last attempt never finished (worker lost)",
-        )
-        .execution_options(synchronize_session=False)
+            .values(
+                status=OutboxStatus.FAILED,
+                lease_until=None,
+                updated_at=now,
+                last_error=WORKER_LOST,
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
     )
 
 
+def _give_up(target: JobSpec, args: list[Any], message: str) -> None:
+    """Tell the job's own record that its work was given up (its on_give_up hook)."""
+    if target.on_give_up is None:
+        return
+    try:
+        target.on_give_up(*args, message)
+    except Exception:
+        log.exception("on_give_up of %s failed", target.path)
+
+
 def _record_failure(
-    svc: Services, outbox_id: int, attempt: int, retry: RetryPolicy, error: Exception
+    svc: Services,
+    outbox_id: int,
+    attempt: int,
+    target: JobSpec,
+    args: list[Any],
+    error: Exception,
 ) -> str:
+    retry = target.retry
     message = f"{type(error).__name__}: {error}"[:2000]
     final = attempt >= retry.max_attempts
     now = utcnow()
@@ -205,6 +229,7 @@ def _record_failure(
         session.commit()
     if final:
         log.error("outbox %s failed for good after %d attempts: %s", outbox_id, attempt, message)
+        _give_up(target, args, message)
         return OutboxStatus.FAILED.value
     log.warning(
         "outbox %s attempt %d failed (%s); again in %.1fs", outbox_id, attempt, message, delay

@@ -45,3 +45,7 @@ class RetriableError(PlatformError):
 
 class FinalError(PlatformError):
     """The platform refused for good (4xx other than 429): retrying cannot help."""
+
+
+class NotFoundError(FinalError):
+    """The platform has no such resource (404): deleted, or never there."""

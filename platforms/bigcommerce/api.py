@@ -14,7 +14,7 @@ from bigcommerce.connection import OAuthConnection
 from bigcommerce.exception import ClientRequestException, RateLimitingException, ServerException
 from requests import RequestException
 
-from platforms.errors import FinalError, RetriableError
+from platforms.errors import FinalError, NotFoundError, RetriableError
 
 TIMEOUT_SECONDS = 10
 
@@ -70,6 +70,8 @@ def request(call: Any) -> Any:
     except ServerException as error:
         raise RetriableError(f"BigCommerce answered {error.status_code}") from None
     except ClientRequestException as error:
+        if error.status_code == 404:
+            raise NotFoundError(f"BigCommerce has no such resource: {_message(error)}") from None
         raise FinalError(
             f"BigCommerce refused the request ({error.status_code}): {_message(error)}"
         ) from None

@@ -1,0 +1,140 @@
+"""Data-subject requests: export one customer's data, erase it, or erase a whole shop.
+
+Shopify's mandatory compliance topics (https://shopify.dev/docs/apps/build/compliance/privacy-law-compliance):
+customers/data_request asks what we hold on a customer (the merchant passes it on),
+customers/redact asks us to erase it, and shop/redact (48 hours after an uninstall)
+to erase the shop's data; each must be acted on within 30 days. Cartpath acts on
+receipt. Every table that holds personal data is listed here, so a new one cannot be
+forgotten quietly: its package adds itself to these functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from auth.models import DataExport, StaffMember
+from core import audit
+from core.db import utcnow
+from core.models import AuditLog, Outbox, OutboxStatus, Shop, WebhookEvent
+from webhooks.models import PlatformOrder, PlatformProduct
+
+REDACTED_BODY = '{"redacted": true}'
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _customer_orders(session: Session, shop: Shop, email: str, order_ids: Sequence[str]):
+    conditions = [PlatformOrder.platform_id.in_(list(order_ids))] if order_ids else []
+    if email:
+        conditions.append(func.lower(PlatformOrder.email) == email.lower())
+    if not conditions:
+        return []
+    return session.scalars(
+        select(PlatformOrder)
+        .where(PlatformOrder.shop_id == shop.id, or_(*conditions))
+        .order_by(PlatformOrder.id)
+    ).all()
+
+
+def export_customer(
+    session: Session, shop: Shop, *, request_id: str, email: str, order_ids: Sequence[str]
+) -> DataExport:
+    """Gather the customer's data into a DataExport the merchant downloads (JSON)."""
+    orders = _customer_orders(session, shop, email, order_ids)
+    content = {
+        "request_id": request_id,
+        "generated_at": utcnow().isoformat(),
+        "customer": {"email": email},
+        "orders": [
+            {
+                "platform_id": o.platform_id,
+                "name": o.name,
+                "email": o.email,
+                "currency": o.currency,
+                "total": str(o.total),
+                "refunded": str(o.refunded_total),
+                "status": o.financial_status,
+            }
+            for o in orders
+        ],
+    }
+    export = session.scalar(
+        select(DataExport).where(DataExport.shop_id == shop.id, DataExport.request_id == request_id)
+    )
+    if export is None:
+        export = DataExport(shop_id=shop.id, request_id=request_id, email=email, content=content)
+        session.add(export)
+    else:
+        export.content = content
+    session.flush()
+    audit.record(
+        session,
+        shop_id=shop.id,
+        actor=f"{shop.platform.value}:privacy",
+        action="privacy.data_requested",
+        target=f"request:{request_id}",
+        details={"orders": len(orders)},
+    )
+    return export
+
+
+def redact_customer(session: Session, shop: Shop, *, email: str, order_ids: Sequence[str]) -> int:
+    """Erase the customer's personal data; returns how many records changed."""
+    changed = 0
+    for order in _customer_orders(session, shop, email, order_ids):
+        order.email = ""
+        changed += 1
+    if email:
+        events = session.scalars(
+            select(WebhookEvent).where(
+                WebhookEvent.shop_id == shop.id, WebhookEvent.body.like(_like(email), escape="\\")
+            )
+        ).all()
+        for event in events:
+            event.body = REDACTED_BODY
+            changed += 1
+        changed += session.execute(
+            delete(DataExport).where(
+                DataExport.shop_id == shop.id, func.lower(DataExport.email) == email.lower()
+            )
+        ).rowcount
+    audit.record(
+        session,
+        shop_id=shop.id,
+        actor=f"{shop.platform.value}:privacy",
+        action="privacy.customer_redacted",
+        details={"records": changed},
+    )
+    return changed
+
+
+def erase_shop(session: Session, shop: Shop, *, keep_event_id: int) -> None:
+    """Erase everything the shop's install left, but the (anonymous) shop row itself."""
+    for model in (PlatformOrder, PlatformProduct, DataExport, StaffMember, AuditLog):
+        session.execute(delete(model).where(model.shop_id == shop.id))
+    session.execute(
+        delete(WebhookEvent).where(
+            WebhookEvent.shop_id == shop.id, WebhookEvent.id != keep_event_id
+        )
+    )
+    session.get(WebhookEvent, keep_event_id).body = REDACTED_BODY
+    session.execute(
+        delete(Outbox).where(
+            Outbox.shop_id == shop.id, Outbox.status.in_([OutboxStatus.DONE, OutboxStatus.FAILED])
+        )
+    )
+    shop.name, shop.scopes = "", ""
+    shop.access_token_encrypted = shop.refresh_token_encrypted = None
+    shop.webhook_secret_encrypted = None
+    audit.record(
+        session,
+        shop_id=shop.id,
+        actor=f"{shop.platform.value}:privacy",
+        action="privacy.shop_erased",
+    )

@@ -1,0 +1,164 @@
+"""Shopify webhook topics, read into Cartpath's platform-neutral effects.
+
+Payload shapes are the REST resources: https://shopify.dev/docs/api/webhooks
+(orders/*, refunds/create, products/*, app/uninstalled) and, for the privacy topics,
+https://shopify.dev/docs/apps/build/compliance/privacy-law-compliance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from platforms import events
+from platforms.errors import PlatformError
+
+# Orders Cartpath wrote back carry this tag prefix (see the order write-back).
+REFERENCE_TAG_PREFIX = "cartpath-"
+
+
+class UnreadablePayloadError(PlatformError):
+    """A verified delivery whose payload lacks what its topic promises."""
+
+
+def _time(value: Any, fallback: datetime | None = None) -> datetime:
+    if isinstance(value, str) and value:
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        except ValueError:
+            pass
+    if fallback is None:
+        raise UnreadablePayloadError(f"not a time: {value!r}")
+    return fallback
+
+
+def _money(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value if value not in (None, "") else "0"))
+    except InvalidOperation:
+        raise UnreadablePayloadError(f"not an amount: {value!r}") from None
+
+
+def _refund(data: dict[str, Any]) -> events.RefundRecord:
+    amount = sum(
+        (
+            _money(t.get("amount"))
+            for t in data.get("transactions", [])
+            if t.get("kind") == "refund" and t.get("status", "success") == "success"
+        ),
+        Decimal("0"),
+    )
+    return events.RefundRecord(
+        str(data["id"]), amount, _time(data.get("created_at"), datetime.now(UTC))
+    )
+
+
+def _reference(tags: Any) -> str | None:
+    for tag in str(tags or "").split(","):
+        tag = tag.strip()
+        if tag.startswith(REFERENCE_TAG_PREFIX):
+            return tag.removeprefix(REFERENCE_TAG_PREFIX)
+    return None
+
+
+def order(payload: dict[str, Any], triggered_at: datetime | None) -> events.OrderChanged:
+    return events.OrderChanged(
+        events.OrderRecord(
+            platform_id=str(payload["id"]),
+            name=str(payload.get("name", "")),
+            email=str(payload.get("email") or ""),
+            currency=str(payload.get("currency", "")),
+            total=_money(payload.get("total_price")),
+            financial_status=str(payload.get("financial_status") or ""),
+            cancelled=bool(payload.get("cancelled_at")),
+            changed_at=_time(payload.get("updated_at"), triggered_at),
+            cartpath_reference=_reference(payload.get("tags")),
+            refunds=tuple(_refund(r) for r in payload.get("refunds") or []),
+        )
+    )
+
+
+def refund(payload: dict[str, Any], _triggered_at: datetime | None) -> events.RefundCreated:
+    return events.RefundCreated(str(payload["order_id"]), _refund(payload))
+
+
+def product(payload: dict[str, Any], triggered_at: datetime | None) -> events.ProductChanged:
+    variants = tuple(
+        events.VariantRecord(
+            platform_id=str(v["id"]),
+            sku=str(v.get("sku") or ""),
+            price=_money(v.get("price")),
+            inventory=v.get("inventory_quantity"),
+            available=v.get("inventory_policy") == "continue"
+            or (v.get("inventory_quantity") or 0) > 0,
+        )
+        for v in payload.get("variants") or []
+    )
+    return events.ProductChanged(
+        events.ProductRecord(
+            platform_id=str(payload["id"]),
+            title=str(payload.get("title", "")),
+            active=payload.get("status", "active") == "active",
+            changed_at=_time(payload.get("updated_at"), triggered_at),
+            variants=variants,
+        )
+    )
+
+
+def product_deleted(
+    payload: dict[str, Any], triggered_at: datetime | None
+) -> events.ProductDeleted:
+    return events.ProductDeleted(str(payload["id"]), triggered_at or datetime.now(UTC))
+
+
+def _customer_email(payload: dict[str, Any]) -> str:
+    return str((payload.get("customer") or {}).get("email") or "")
+
+
+def data_request(payload: dict[str, Any], _t: datetime | None) -> events.CustomerDataRequested:
+    return events.CustomerDataRequested(
+        request_id=str((payload.get("data_request") or {}).get("id", "")),
+        email=_customer_email(payload),
+        order_ids=tuple(str(i) for i in payload.get("orders_requested") or []),
+    )
+
+
+def customer_redact(payload: dict[str, Any], _t: datetime | None) -> events.CustomerRedactRequested:
+    return events.CustomerRedactRequested(
+        email=_customer_email(payload),
+        order_ids=tuple(str(i) for i in payload.get("orders_to_redact") or []),
+    )
+
+
+TOPICS: dict[str, Callable[[dict[str, Any], datetime | None], events.Effect]] = {
+    "app/uninstalled": lambda _p, _t: events.AppUninstalled(),
+    "orders/create": order,
+    "orders/updated": order,
+    "orders/paid": order,
+    "orders/cancelled": order,
+    "refunds/create": refund,
+    "products/update": product,
+    "products/delete": product_deleted,
+    "customers/data_request": data_request,
+    "customers/redact": customer_redact,
+    "shop/redact": lambda _p, _t: events.ShopRedactRequested(),
+}
+
+
+def interpret(topic: str, payload: Any, triggered_at: datetime | None) -> events.Effect | None:
+    """The effect of one delivery; None for a topic Cartpath does not handle.
+
+    :raises UnreadablePayloadError: the payload lacks what the topic needs.
+    """
+    reader = TOPICS.get(topic)
+    if reader is None:
+        return None
+    if not isinstance(payload, dict):
+        raise UnreadablePayloadError(f"{topic} payload is not an object")
+    try:
+        return reader(payload, triggered_at)
+    except (KeyError, TypeError, ValueError) as error:
+        raise UnreadablePayloadError(f"{topic} payload is incomplete: {error}") from None

@@ -1,0 +1,1 @@
+"""Webhooks: verify, record durably, acknowledge fast, process exactly once in a job."""

@@ -1,0 +1,27 @@
+"""An order was created or changed (paid, updated, cancelled) on the platform."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from core.models import Shop, WebhookEvent
+from platforms.events import OrderChanged
+from webhooks.handlers.records import order_row
+
+
+def handle(session: Session, shop: Shop, effect: OrderChanged, event: WebhookEvent) -> str:
+    order = effect.order
+    row = order_row(session, shop.id, order.platform_id)
+    if row.changed_at is not None and order.changed_at <= row.changed_at:
+        return "stale"
+    row.name, row.email, row.currency = order.name, order.email, order.currency
+    row.total, row.financial_status = order.total, order.financial_status
+    row.cancelled, row.changed_at = order.cancelled, order.changed_at
+    row.cartpath_reference = order.cartpath_reference or row.cartpath_reference
+    refunds = dict(row.refunds or {})
+    refunds.update({r.platform_id: str(r.amount) for r in order.refunds})
+    row.refunds = refunds
+    row.refunded_total = sum((Decimal(v) for v in refunds.values()), Decimal("0"))
+    return "applied"

@@ -1,0 +1,117 @@
+"""POST /webhooks/shopify and POST /webhooks/bigcommerce: verify, record, acknowledge.
+
+Order of work, per Shopify's and BigCommerce's rules: the signature over the raw
+body first (401, nothing recorded), then the headers and content type (400/415),
+then the body (400), then one short transaction. Shopify gives 5 s to answer
+(https://shopify.dev/docs/apps/build/webhooks/best-practices), so nothing here
+calls out; processing happens in a job.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from flask import Blueprint, abort, request
+
+from auth.installs import find_shop
+from core.models import Platform
+from core.services import services
+from core.web import db_session
+from platforms import adapters
+from platforms.bigcommerce import webhooks as bigcommerce_webhooks
+from platforms.errors import PlatformError
+from platforms.shopify import webhooks as shopify_webhooks
+from webhooks.intake import record
+
+log = logging.getLogger(__name__)
+
+blueprint = Blueprint("webhooks", __name__)
+
+
+@blueprint.errorhandler(shopify_webhooks.MalformedWebhookError)
+@blueprint.errorhandler(bigcommerce_webhooks.MalformedWebhookError)
+def _malformed(error: PlatformError):
+    return {"error": "Bad request", "message": str(error)}, 400
+
+
+def _require_json() -> None:
+    if request.mimetype != "application/json":
+        abort(415, "Webhooks are JSON: send Content-Type: application/json.")
+
+
+def _acknowledge(status: str):
+    return {"status": status}, 200
+
+
+@blueprint.post("/webhooks/shopify")
+def shopify():
+    body = request.get_data(cache=False)
+    config = services().config
+    delivery = shopify_webhooks.verify_delivery(
+        headers=request.headers, body=body, secret=config.shopify_api_secret
+    )
+    _require_json()
+    try:
+        json.loads(body)
+    except ValueError:
+        abort(400, "The webhook body is not valid JSON.")
+    session = db_session()
+    shop = find_shop(session, Platform.SHOPIFY, delivery.shop_domain)
+    if shop is None:
+        log.info(
+            "webhook %s for unknown shop %s acknowledged and dropped",
+            delivery.topic,
+            delivery.shop_domain,
+        )
+        return _acknowledge("unknown shop")
+    event = record(
+        session,
+        shop=shop,
+        topic=delivery.topic,
+        event_key=delivery.event_key,
+        headers=request.headers,
+        body=body,
+        triggered_at=delivery.triggered_at,
+        handled=adapters.handles(Platform.SHOPIFY, delivery.topic),
+    )
+    session.commit()
+    return _acknowledge("recorded" if event else "duplicate")
+
+
+@blueprint.post("/webhooks/bigcommerce")
+def bigcommerce():
+    body = request.get_data(cache=False)
+    svc = services()
+    session = db_session()
+
+    def store_secret(store_hash: str) -> str | None:
+        shop = find_shop(session, Platform.BIGCOMMERCE, store_hash)
+        if shop is None or shop.webhook_secret_encrypted is None:
+            return None
+        return svc.cipher.decrypt(shop.webhook_secret_encrypted)
+
+    delivery = bigcommerce_webhooks.verify_delivery(
+        headers=request.headers,
+        body=body,
+        client_secret=svc.config.bigcommerce_client_secret,
+        now=time.time(),
+        store_secret=store_secret,
+    )
+    _require_json()
+    shop = find_shop(session, Platform.BIGCOMMERCE, delivery.store_hash)
+    if shop is None:
+        return _acknowledge("unknown store")
+    event = record(
+        session,
+        shop=shop,
+        topic=delivery.topic,
+        event_key=delivery.event_key,
+        headers=request.headers,
+        body=body,
+        triggered_at=delivery.triggered_at,
+        handled=adapters.handles(Platform.BIGCOMMERCE, delivery.topic),
+    )
+    session.commit()
+    return _acknowledge("recorded" if event else "duplicate")
