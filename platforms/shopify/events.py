@@ -42,6 +42,16 @@ def _money(value: Any) -> Decimal:
         raise UnreadablePayloadError(f"not an amount: {value!r}") from None
 
 
+def _changed_at(updated_at: Any, triggered_at: datetime | None) -> datetime:
+    """When the change happened, as finely as Shopify tells.
+
+    REST `updated_at` has whole seconds, so two changes in one second tie; the
+    delivery's X-Shopify-Triggered-At (sub-second, never before the change) breaks it.
+    """
+    updated = _time(updated_at, triggered_at)
+    return max(updated, triggered_at) if triggered_at else updated
+
+
 def _refund(data: dict[str, Any]) -> events.RefundRecord:
     amount = sum(
         (
@@ -74,7 +84,7 @@ def order(payload: dict[str, Any], triggered_at: datetime | None) -> events.Orde
             total=_money(payload.get("total_price")),
             financial_status=str(payload.get("financial_status") or ""),
             cancelled=bool(payload.get("cancelled_at")),
-            changed_at=_time(payload.get("updated_at"), triggered_at),
+            changed_at=_changed_at(payload.get("updated_at"), triggered_at),
             cartpath_reference=_reference(payload.get("tags")),
             refunds=tuple(_refund(r) for r in payload.get("refunds") or []),
         )
@@ -102,7 +112,7 @@ def product(payload: dict[str, Any], triggered_at: datetime | None) -> events.Pr
             platform_id=str(payload["id"]),
             title=str(payload.get("title", "")),
             active=payload.get("status", "active") == "active",
-            changed_at=_time(payload.get("updated_at"), triggered_at),
+            changed_at=_changed_at(payload.get("updated_at"), triggered_at),
             variants=variants,
         )
     )

@@ -18,7 +18,10 @@ def shopify_delivery(
     secret: str,
     event_id: str | None = None,
     body: bytes | None = None,
+    triggered_at: str | None = None,
 ) -> tuple[dict[str, str], bytes]:
+    """Headers as Shopify sends them; `triggered_at` is when the event happened (a late
+    delivery of an old event keeps its original time)."""
     raw = body if body is not None else json.dumps(payload).encode()
     headers = {
         "Content-Type": "application/json",
@@ -27,7 +30,7 @@ def shopify_delivery(
         "X-Shopify-Shop-Domain": shop,
         "X-Shopify-Webhook-Id": str(uuid.uuid4()),
         "X-Shopify-Event-Id": event_id or str(uuid.uuid4()),
-        "X-Shopify-Triggered-At": datetime.now(UTC).isoformat(),
+        "X-Shopify-Triggered-At": triggered_at or datetime.now(UTC).isoformat(),
         "X-Shopify-API-Version": "2025-10",
     }
     return headers, raw

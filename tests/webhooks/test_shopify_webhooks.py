@@ -113,9 +113,19 @@ def test_a_duplicate_delivery_answers_200_and_does_nothing_more(shopify_app):
 
 
 def test_an_older_update_arriving_late_changes_nothing(shopify_app):
-    _send(shopify_app, "orders/updated", _order_payload("2026-11-20T12:00:00Z", "refunded"))
+    _send(
+        shopify_app,
+        "orders/updated",
+        _order_payload("2026-11-20T12:00:00Z", "refunded"),
+        triggered_at="2026-11-20T12:00:00.250Z",
+    )
     _drain(shopify_app)
-    _send(shopify_app, "orders/paid", _order_payload("2026-11-20T10:00:00Z", "paid"))
+    _send(
+        shopify_app,
+        "orders/paid",
+        _order_payload("2026-11-20T10:00:00Z", "paid"),
+        triggered_at="2026-11-20T10:00:00.250Z",
+    )
     _drain(shopify_app)
 
     assert _order(shopify_app).financial_status == "refunded"
@@ -170,11 +180,11 @@ def test_a_deleted_product_is_not_brought_back_by_a_late_update(shopify_app):
             }
         ],
     }
-    _send(shopify_app, "products/update", product)
+    _send(shopify_app, "products/update", product, triggered_at="2026-11-20T10:00:00.1Z")
     _drain(shopify_app)
-    _send(shopify_app, "products/delete", {"id": 55})
+    _send(shopify_app, "products/delete", {"id": 55}, triggered_at="2026-11-20T11:00:00Z")
     _drain(shopify_app)
-    _send(shopify_app, "products/update", product)
+    _send(shopify_app, "products/update", product, triggered_at="2026-11-20T10:00:00.1Z")
     _drain(shopify_app)
 
     with services_of(shopify_app).database.session() as session:
