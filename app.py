@@ -65,12 +65,12 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def create_serving_app(config: Config) -> Flask:
-    """An app for a long-running server; without Redis it sweeps its own outbox."""
-    from core.outbox import Sweeper
+    """An app for a long-running server; without Redis it runs its own periodic work."""
+    from core.periodic import Periodic, default_tasks
 
     app = create_app(config)
     if not config.redis_url:
-        services_of(app).background.append(Sweeper(app, config.sweep_interval).start())
+        services_of(app).background.append(Periodic(app, default_tasks(app)).start())
     return app
 
 

@@ -70,6 +70,8 @@ class Config:
     job_lease_margin: float = 30.0
     sweep_interval: float = 30.0
     sweep_grace: float = 60.0
+    # Webhook subscriptions are compared with the platform and repaired this often.
+    subscription_check_interval: float = 86400.0
     testing: bool = False
 
     @classmethod
@@ -140,6 +142,9 @@ class Config:
             job_lease_margin=_seconds(env, "CARTPATH_JOB_LEASE_MARGIN", cls.job_lease_margin),
             sweep_interval=_seconds(env, "CARTPATH_SWEEP_INTERVAL", cls.sweep_interval),
             sweep_grace=_seconds(env, "CARTPATH_SWEEP_GRACE", cls.sweep_grace),
+            subscription_check_interval=_seconds(
+                env, "CARTPATH_SUBSCRIPTION_CHECK_INTERVAL", cls.subscription_check_interval
+            ),
         )
         _require_pair(env, "SHOPIFY_API_KEY", "SHOPIFY_API_SECRET")
         _require_pair(env, "BIGCOMMERCE_CLIENT_ID", "BIGCOMMERCE_CLIENT_SECRET")
@@ -258,8 +263,8 @@ def _seconds(env: Mapping[str, str], setting: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         raise ConfigError(setting, f"{raw!r} is not a number of seconds") from None
-    if not 0 < value < 86400:
-        raise ConfigError(setting, "must be between 0 and 86400 seconds")
+    if not 0 < value <= 86400 * 7:
+        raise ConfigError(setting, "must be between 0 and 604800 seconds (a week)")
     return value
 
 

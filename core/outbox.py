@@ -12,7 +12,6 @@ before the row is marked done.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -289,41 +288,3 @@ def status_counts(session: Session) -> dict[str, int]:
     counts = {status.value: 0 for status in OutboxStatus}
     counts.update({status.value: count for status, count in rows})
     return counts
-
-
-class Sweeper:
-    """Runs `sweep` every `interval` seconds in a daemon thread until stopped.
-
-    With Redis, a short lock makes one sweeper in the fleet act per interval.
-    """
-
-    def __init__(self, app: Any, interval: float) -> None:
-        self._app = app
-        self._interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="cartpath-sweeper", daemon=True)
-
-    def start(self) -> Sweeper:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self._interval):
-            try:
-                with self._app.app_context():
-                    svc = services()
-                    if self._may_sweep(svc):
-                        sweep(svc)
-            except Exception:
-                log.exception("outbox sweep failed; trying again next interval")
-
-    def _may_sweep(self, svc: Services) -> bool:
-        redis = getattr(svc.jobs, "redis", None)
-        if redis is None:
-            return True
-        lock_seconds = max(1, int(self._interval * 0.9))
-        return bool(redis.set("cartpath:outbox-sweeper", "1", nx=True, ex=lock_seconds))

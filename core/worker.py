@@ -1,11 +1,11 @@
-"""`cartpath worker`: an RQ worker whose jobs run inside the app, plus the outbox sweeper."""
+"""`cartpath worker`: an RQ worker whose jobs run inside the app, plus the periodic tasks."""
 
 from __future__ import annotations
 
 from flask import Flask
 
 from core.jobs import RQJobQueue, use_worker_app
-from core.outbox import Sweeper
+from core.periodic import Periodic, default_tasks
 from core.services import services_of
 
 
@@ -18,7 +18,7 @@ def run_worker(app: Flask, *, burst: bool = False) -> int:
         raise RuntimeError("run_worker needs the RQ backend (REDIS_URL)")
     # Forked work-horses inherit this; each job runs inside the app's context.
     use_worker_app(app)
-    sweeper = Sweeper(app, svc.config.sweep_interval).start()
+    sweeper = Periodic(app, default_tasks(app)).start()
     try:
         worker = Worker([svc.jobs.queue], connection=svc.jobs.redis)
         worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
