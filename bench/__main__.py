@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("bench.outbox",)
+BENCHMARKS = ("bench.outbox", "bench.webhooks")
 
 
 def main() -> int:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event, func, or_, select, update
+from sqlalchemy import event, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -41,47 +41,49 @@ def defer(
     *args: Any,
     dedupe_key: str | None = None,
     shop_id: int | None = None,
-) -> Outbox:
-    """Record that `func(*args)` must run once this transaction commits.
+) -> int:
+    """Record that `func(*args)` must run once this transaction commits; returns the row id.
 
-    With `dedupe_key`, a second defer of the same work returns the first row.
+    With `dedupe_key`, a second defer of the same work returns the first row's id.
     The queue job is sent only after commit, or a worker might not see the row.
     """
     spec = spec_of(func)
-    if dedupe_key is not None:
-        existing = session.scalar(select(Outbox).where(Outbox.dedupe_key == dedupe_key))
+    values = {
+        "job": spec.path,
+        "args": list(args),
+        "dedupe_key": dedupe_key,
+        "shop_id": shop_id,
+        "max_attempts": spec.retry.max_attempts,
+    }
+    if dedupe_key is None:
+        # Nothing can collide, so one INSERT (this is on the webhook intake path).
+        outbox_id = session.scalar(insert(Outbox).values(**values).returning(Outbox.id))
+    else:
+        existing = session.scalar(select(Outbox.id).where(Outbox.dedupe_key == dedupe_key))
         if existing is not None:
             return existing
-    row = Outbox(
-        job=spec.path,
-        args=list(args),
-        dedupe_key=dedupe_key,
-        shop_id=shop_id,
-        max_attempts=spec.retry.max_attempts,
-    )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        # Another transaction recorded the same work first; that one stands.
-        existing = session.scalar(select(Outbox).where(Outbox.dedupe_key == dedupe_key))
-        if existing is None:
-            raise
-        return existing
-    _dispatch_after_commit(session, row)
-    return row
+        try:
+            with session.begin_nested():
+                outbox_id = session.scalar(insert(Outbox).values(**values).returning(Outbox.id))
+        except IntegrityError:
+            # Another transaction recorded the same work first; that one stands.
+            existing = session.scalar(select(Outbox.id).where(Outbox.dedupe_key == dedupe_key))
+            if existing is None:
+                raise
+            return existing
+    _dispatch_after_commit(session, outbox_id, spec.path)
+    return outbox_id
 
 
-def _dispatch_after_commit(session: Session, row: Outbox) -> None:
-    pending: list[Outbox] = session.info.setdefault(_DISPATCH_KEY, [])
-    pending.append(row)
+def _dispatch_after_commit(session: Session, outbox_id: int, job_path: str) -> None:
+    pending: list[tuple[int, str]] = session.info.setdefault(_DISPATCH_KEY, [])
+    pending.append((outbox_id, job_path))
     if len(pending) == 1:
         queue = services().jobs
 
         def after_commit(committed: Session) -> None:
-            rows = committed.info.pop(_DISPATCH_KEY, [])
-            for outbox_row in rows:
-                dispatch(queue, outbox_row.id, job_path=outbox_row.job)
+            for committed_id, path in committed.info.pop(_DISPATCH_KEY, []):
+                dispatch(queue, committed_id, job_path=path)
 
         def after_rollback(rolled_back: Session) -> None:
             rolled_back.info.pop(_DISPATCH_KEY, None)
@@ -246,7 +248,7 @@ def replay(session: Session, outbox_id: int) -> Outbox:
         raise ValueError(f"outbox row {outbox_id} is {row.status.value}, not failed")
     row.status, row.attempts, row.finished_at = OutboxStatus.PENDING, 0, None
     row.available_at = utcnow()
-    _dispatch_after_commit(session, row)
+    _dispatch_after_commit(session, row.id, row.job)
     return row
 
 

@@ -13,7 +13,7 @@ import json
 import logging
 import time
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, current_app, request
 
 from auth.installs import find_shop
 from core.models import Platform
@@ -41,6 +41,23 @@ def _require_json() -> None:
         abort(415, "Webhooks are JSON: send Content-Type: application/json.")
 
 
+def _shop_id(platform: Platform, domain: str) -> int | None:
+    """The shop's id, remembered per app: a shop row is never deleted or renamed, so the
+    answer cannot go stale; an unknown shop is asked again (it may install meanwhile)."""
+    cache: dict[tuple[Platform, str], int] = current_app.extensions.setdefault(
+        "cartpath.webhook_shop_ids", {}
+    )
+    key = (platform, domain)
+    if key not in cache:
+        shop = find_shop(db_session(), platform, domain)
+        if shop is None:
+            return None
+        if len(cache) >= 10_000:
+            cache.clear()
+        cache[key] = shop.id
+    return cache[key]
+
+
 def _acknowledge(status: str):
     return {"status": status}, 200
 
@@ -58,17 +75,18 @@ def shopify():
     except ValueError:
         abort(400, "The webhook body is not valid JSON.")
     session = db_session()
-    shop = find_shop(session, Platform.SHOPIFY, delivery.shop_domain)
-    if shop is None:
+    shop_id = _shop_id(Platform.SHOPIFY, delivery.shop_domain)
+    if shop_id is None:
         log.info(
             "webhook %s for unknown shop %s acknowledged and dropped",
             delivery.topic,
             delivery.shop_domain,
         )
         return _acknowledge("unknown shop")
-    event = record(
+    event_id = record(
         session,
-        shop=shop,
+        shop_id=shop_id,
+        platform=Platform.SHOPIFY,
         topic=delivery.topic,
         event_key=delivery.event_key,
         headers=request.headers,
@@ -77,7 +95,7 @@ def shopify():
         handled=adapters.handles(Platform.SHOPIFY, delivery.topic),
     )
     session.commit()
-    return _acknowledge("recorded" if event else "duplicate")
+    return _acknowledge("recorded" if event_id else "duplicate")
 
 
 @blueprint.post("/webhooks/bigcommerce")
@@ -100,12 +118,13 @@ def bigcommerce():
         store_secret=store_secret,
     )
     _require_json()
-    shop = find_shop(session, Platform.BIGCOMMERCE, delivery.store_hash)
-    if shop is None:
+    shop_id = _shop_id(Platform.BIGCOMMERCE, delivery.store_hash)
+    if shop_id is None:
         return _acknowledge("unknown store")
-    event = record(
+    event_id = record(
         session,
-        shop=shop,
+        shop_id=shop_id,
+        platform=Platform.BIGCOMMERCE,
         topic=delivery.topic,
         event_key=delivery.event_key,
         headers=request.headers,
@@ -114,4 +133,4 @@ def bigcommerce():
         handled=adapters.handles(Platform.BIGCOMMERCE, delivery.topic),
     )
     session.commit()
-    return _acknowledge("recorded" if event else "duplicate")
+    return _acknowledge("recorded" if event_id else "duplicate")

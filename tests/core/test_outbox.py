@@ -30,9 +30,9 @@ def _row(app: Flask, outbox_id: int) -> Outbox:
 
 def _defer(app: Flask, func, *args, **kwargs) -> int:
     with app.app_context(), services_of(app).database.session() as session:
-        row = outbox.defer(session, func, *args, **kwargs)
+        outbox_id = outbox.defer(session, func, *args, **kwargs)
         session.commit()
-        return row.id
+        return outbox_id
 
 
 def test_deferred_work_runs_after_commit(app):
