@@ -11,14 +11,19 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import click
+import requests
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from core.config import Config
 from core.migrate import upgrade
 from core.services import services_of
 from sandbox import demo_credentials as demo
+
+DEMO_SHOPIFY_SHOP = "demo-shop.myshopify.com"
+DEMO_BIGCOMMERCE_STORE = "demo1abc"
 
 
 def demo_config(port: int, sandbox_port: int) -> Config:
@@ -58,6 +63,73 @@ def _serving(app, port: int) -> Iterator[BaseWSGIServer]:
         thread.join(timeout=5)
 
 
+@dataclass(frozen=True)
+class AppCredentials:
+    """What an app is registered with in the sandbox (the demo's, or a test's)."""
+
+    shopify_key: str = demo.SHOPIFY_API_KEY
+    shopify_secret: str = field(default=demo.SHOPIFY_API_SECRET, repr=False)
+    bigcommerce_client_id: str = demo.BIGCOMMERCE_CLIENT_ID
+    bigcommerce_secret: str = field(default=demo.BIGCOMMERCE_CLIENT_SECRET, repr=False)
+    bigcommerce_app_id: str = demo.BIGCOMMERCE_APP_ID
+    name: str = "Cartpath"
+
+
+def register_with_sandbox(sandbox_url: str, base_url: str, app: AppCredentials) -> None:
+    """Register the app with both platforms at `base_url`, as its Partner Dashboard and
+    BigCommerce developer portal entries would (callback URLs, scopes)."""
+    control = f"{sandbox_url}/_control"
+    requests.post(
+        f"{control}/shopify/apps",
+        timeout=10,
+        json={
+            "client_id": app.shopify_key,
+            "client_secret": app.shopify_secret,
+            "name": app.name,
+            "scopes": Config.shopify_scopes.split(","),
+            "redirect_urls": [f"{base_url}/shopify/callback"],
+            "app_url": f"{base_url}/admin",
+            "compliance_url": f"{base_url}/webhooks/shopify",
+        },
+    ).raise_for_status()
+    requests.post(
+        f"{control}/bigcommerce/apps",
+        timeout=10,
+        json={
+            "client_id": app.bigcommerce_client_id,
+            "client_secret": app.bigcommerce_secret,
+            "app_id": app.bigcommerce_app_id,
+            "name": app.name,
+            "auth_callback": f"{base_url}/bigcommerce/auth",
+            "load_callback": f"{base_url}/bigcommerce/load",
+            "uninstall_callback": f"{base_url}/bigcommerce/uninstall",
+            "remove_user_callback": f"{base_url}/bigcommerce/remove_user",
+            "scopes": Config.bigcommerce_scopes.split(),
+        },
+    ).raise_for_status()
+
+
+def install_demo_shops(sandbox_url: str, base_url: str) -> None:
+    """Install Cartpath into the seeded shops the way each platform does it: Shopify's
+    managed install (the first admin load exchanges a session token), BigCommerce's
+    auth callback opened by the control panel."""
+    token = requests.post(
+        f"{sandbox_url}/_control/shopify/session-token",
+        timeout=10,
+        json={"client_id": demo.SHOPIFY_API_KEY, "shop": DEMO_SHOPIFY_SHOP},
+    ).json()["id_token"]
+    requests.get(
+        f"{base_url}/admin/api/session", timeout=30, headers={"Authorization": f"Bearer {token}"}
+    ).raise_for_status()
+    answer = requests.post(
+        f"{sandbox_url}/_control/bigcommerce/stores/{DEMO_BIGCOMMERCE_STORE}/install",
+        json={"client_id": demo.BIGCOMMERCE_CLIENT_ID, "visit": True},
+        timeout=30,
+    ).json()
+    if answer.get("status") not in (200, 302):
+        raise RuntimeError(f"the BigCommerce install callback answered {answer}")
+
+
 def run_demo(*, port: int, sandbox_port: int) -> None:
     from app import create_serving_app
     from sandbox.server import create_sandbox_app
@@ -70,6 +142,9 @@ def run_demo(*, port: int, sandbox_port: int) -> None:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with _serving(sandbox_app, sandbox_port), _serving(app, port):
+        sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+        register_with_sandbox(sandbox_url, config.base_url, AppCredentials())
+        install_demo_shops(sandbox_url, config.base_url)
         click.echo(_banner(config, sandbox_port))
         stop.wait()
         click.echo("stopping…")
@@ -80,7 +155,14 @@ def _banner(config: Config, sandbox_port: int) -> str:
     sandbox_url = f"http://127.0.0.1:{sandbox_port}"
     return "\n".join(
         [
-            "Cartpath demo is running (Ctrl-C stops it).",
+            "Cartpath demo is running (Ctrl-C stops it). Open:",
+            f"  Shopify admin         {sandbox_url}/shopify/admin/store/demo-shop/apps/"
+            f"{demo.SHOPIFY_API_KEY}",
+            f"  BigCommerce admin     {sandbox_url}/bigcommerce/manage/app/"
+            f"{demo.BIGCOMMERCE_APP_ID}?store={DEMO_BIGCOMMERCE_STORE}&user=9001",
+            f"  Shopify storefront    {sandbox_url}/shopify/{DEMO_SHOPIFY_SHOP}/",
+            f"  BigCommerce store     {sandbox_url}/bigcommerce/stores/{DEMO_BIGCOMMERCE_STORE}"
+            "/storefront/",
             f"  app health     {config.base_url}/healthz",
             f"  app metrics    {config.base_url}/metrics",
             f"  sandbox        {sandbox_url}/_control/health",

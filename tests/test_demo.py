@@ -11,6 +11,7 @@ import sys
 import pytest
 import requests
 
+from sandbox.demo_credentials import SHOPIFY_API_KEY as DEMO_SHOPIFY_API_KEY
 from tests.support.workers import PROJECT_ROOT, wait_until
 
 
@@ -60,6 +61,12 @@ def test_demo_starts_answers_and_stops_on_ctrl_c(tmp_path):
         assert health["jobs_backend"] == "in-process"
         assert (tmp_path / "instance" / "cartpath.db").exists()
         assert (tmp_path / "instance" / "secrets.json").exists()
+        state = requests.get(f"http://127.0.0.1:{sandbox_port}/_control/state", timeout=5).json()
+        assert (
+            DEMO_SHOPIFY_API_KEY
+            in state["shopify"]["shops"]["demo-shop.myshopify.com"]["installed"]
+        ), "the demo installed itself into the Shopify shop"
+        assert [i["store"] for i in state["bigcommerce"]["installations"]] == ["demo1abc"]
 
         demo.send_signal(signal.SIGINT)
         output, _ = demo.communicate(timeout=20)

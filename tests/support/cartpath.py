@@ -14,6 +14,7 @@ from flask import Flask
 
 from app import create_app
 from core.config import Config
+from core.demo import AppCredentials, register_with_sandbox
 from core.services import services_of
 from sandbox.shopify.signing import sign_query
 from tests.support.database import empty_all_tables
@@ -63,41 +64,14 @@ class LiveCartpath:
         )["id_token"]
 
 
-def register_apps(sandbox: SandboxControl, base_url: str) -> None:
-    sandbox.call(
-        "POST",
-        "/shopify/apps",
-        {
-            "client_id": SHOPIFY_KEY,
-            "client_secret": SHOPIFY_SECRET,
-            "name": "Cartpath (test)",
-            "scopes": ["read_products", "read_orders", "write_orders", "write_order_edits"],
-            "redirect_urls": [f"{base_url}/shopify/callback"],
-            "app_url": f"{base_url}/admin",
-            "compliance_url": f"{base_url}/webhooks/shopify",
-        },
-    )
-    sandbox.call(
-        "POST",
-        "/bigcommerce/apps",
-        {
-            "client_id": BC_CLIENT_ID,
-            "client_secret": BC_SECRET,
-            "app_id": BC_APP_ID,
-            "name": "Cartpath (test)",
-            "auth_callback": f"{base_url}/bigcommerce/auth",
-            "load_callback": f"{base_url}/bigcommerce/load",
-            "uninstall_callback": f"{base_url}/bigcommerce/uninstall",
-            "remove_user_callback": f"{base_url}/bigcommerce/remove_user",
-            "scopes": [
-                "store_v2_orders",
-                "store_v2_products_read_only",
-                "store_cart",
-                "store_checkout",
-                "store_content_checkout",
-            ],
-        },
-    )
+TEST_APP = AppCredentials(
+    shopify_key=SHOPIFY_KEY,
+    shopify_secret=SHOPIFY_SECRET,
+    bigcommerce_client_id=BC_CLIENT_ID,
+    bigcommerce_secret=BC_SECRET,
+    bigcommerce_app_id=BC_APP_ID,
+    name="Cartpath (test)",
+)
 
 
 @contextmanager
@@ -121,7 +95,7 @@ def live_cartpath(
         stripe_api_base=f"{sandbox.url}/stripe",
         **overrides,
     )
-    register_apps(sandbox, base_url)
+    register_with_sandbox(sandbox.url, base_url, TEST_APP)
     app = create_app(config)
     try:
         with serve(app, port=port):
