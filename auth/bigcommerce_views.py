@@ -13,6 +13,7 @@ import time
 
 from flask import redirect, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from auth.blueprint import blueprint
 from auth.identity import AdminIdentity, admin_token_for
@@ -20,7 +21,7 @@ from auth.installs import find_shop, record_install, record_uninstall, upsert_st
 from auth.models import Role, StaffMember
 from core import audit
 from core.db import utcnow
-from core.models import Platform, ShopMode
+from core.models import Platform, Shop, ShopMode
 from core.services import services
 from core.web import db_session
 from platforms.base import PlatformUser, TokenGrant
@@ -33,6 +34,13 @@ from platforms.bigcommerce.verify import (
 from platforms.errors import FinalError, InvalidShopError, InvalidSignedPayloadError
 
 AUTH_PATH = "/bigcommerce/auth"
+
+
+def _signed_store() -> tuple[SignedLoad, Session, Shop | None]:
+    """Verify the callback's signed_payload_jwt, then find the store it names."""
+    load = _signed_load()
+    session = db_session()
+    return load, session, find_shop(session, Platform.BIGCOMMERCE, load.store_hash)
 
 
 def _signed_load() -> SignedLoad:
@@ -103,9 +111,7 @@ def bigcommerce_auth():
 
 @blueprint.get("/bigcommerce/load")
 def bigcommerce_load():
-    load = _signed_load()
-    session = db_session()
-    shop = find_shop(session, Platform.BIGCOMMERCE, load.store_hash)
+    load, session, shop = _signed_store()
     if shop is None or not shop.is_installed:
         raise InvalidSignedPayloadError("Cartpath is not installed on this store")
     is_owner = load.user_id == load.owner_id
@@ -118,9 +124,7 @@ def bigcommerce_load():
 
 @blueprint.get("/bigcommerce/uninstall")
 def bigcommerce_uninstall():
-    load = _signed_load()
-    session = db_session()
-    shop = find_shop(session, Platform.BIGCOMMERCE, load.store_hash)
+    load, session, shop = _signed_store()
     if shop is not None:
         record_uninstall(session, shop, actor=f"bigcommerce:user:{load.user_id}")
         session.commit()
@@ -129,9 +133,7 @@ def bigcommerce_uninstall():
 
 @blueprint.get("/bigcommerce/remove_user")
 def bigcommerce_remove_user():
-    load = _signed_load()
-    session = db_session()
-    shop = find_shop(session, Platform.BIGCOMMERCE, load.store_hash)
+    load, session, shop = _signed_store()
     if shop is not None:
         member = session.scalar(
             select(StaffMember).where(

@@ -80,6 +80,16 @@ def app(make_config) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def rq_app(make_config, redis_url) -> Iterator[Flask]:
+    """An app whose jobs go to RQ on the real Redis (a `cartpath worker` runs them)."""
+    application = create_app(make_config(redis_url=redis_url))
+    yield application
+    svc = services_of(application)
+    empty_all_tables(svc.database.engine)
+    svc.close()
+
+
+@pytest.fixture
 def client(app: Flask):
     return app.test_client()
 

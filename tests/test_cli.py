@@ -14,7 +14,13 @@ from cryptography.fernet import Fernet
 from core.crypto import DecryptionError, TokenCipher
 from core.models import Platform, Shop
 from core.services import services_of
-from tests.support.workers import PROJECT_ROOT, wait_until, worker_env
+from tests.support.workers import (
+    PROJECT_ROOT,
+    start_cartpath,
+    stop_worker,
+    wait_until,
+    worker_env,
+)
 from tests.test_demo import _answers, _free_port
 
 
@@ -31,25 +37,12 @@ def _cartpath(*arguments: str, env: dict[str, str]) -> subprocess.CompletedProce
 
 
 @pytest.mark.slow
-def test_web_serves_under_gunicorn_and_stops_on_sigterm(app):
+def test_web_serves_under_gunicorn_and_stops_on_sigterm(app, tmp_path):
     port = _free_port()
     env = worker_env(services_of(app).config)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from app import main; main()",
-            "web",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    log = tmp_path / "web.log"
+    server = start_cartpath(
+        "web", "--bind", f"127.0.0.1:{port}", "--workers", "2", env=env, log_path=log
     )
     try:
         wait_until(lambda: _answers(f"http://127.0.0.1:{port}/healthz"), 60, "gunicorn answers")
@@ -58,11 +51,10 @@ def test_web_serves_under_gunicorn_and_stops_on_sigterm(app):
             "jobs": "ok",
         }
         server.send_signal(signal.SIGTERM)
-        output, _ = server.communicate(timeout=30)
+        server.wait(timeout=30)
     finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait()
+        stop_worker(server)
+    output = log.read_text()
     assert server.returncode == 0, output
     assert "Booting worker" in output
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
-import sys
 
 import pytest
 import requests
 
 from sandbox.demo_credentials import SHOPIFY_API_KEY as DEMO_SHOPIFY_API_KEY
-from tests.support.workers import PROJECT_ROOT, wait_until
+from tests.support.workers import PROJECT_ROOT, start_cartpath, stop_worker, wait_until
 
 
 def _free_port() -> int:
@@ -37,28 +35,16 @@ def test_demo_starts_answers_and_stops_on_ctrl_c(tmp_path):
         if not key.startswith(("CARTPATH_", "DATABASE_URL", "REDIS_URL"))
     }
     env.update(CARTPATH_INSTANCE_PATH=str(tmp_path / "instance"), PYTHONPATH=str(PROJECT_ROOT))
-    demo = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from app import main; main()",
-            "demo",
-            "--port",
-            str(port),
-            "--sandbox-port",
-            str(sandbox_port),
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    log = tmp_path / "demo.log"
+    demo = start_cartpath(
+        "demo", "--port", str(port), "--sandbox-port", str(sandbox_port), env=env, log_path=log
     )
     try:
-        wait_until(lambda: _answers(f"http://127.0.0.1:{port}/healthz"), 60, "the app answers")
-        assert _answers(f"http://127.0.0.1:{sandbox_port}/_control/health")
+        # The banner comes once both shops are installed.
+        wait_until(lambda: "Cartpath demo is running" in log.read_text(), 60, "the demo is up")
         health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()
         assert health["jobs_backend"] == "in-process"
+        assert _answers(f"http://127.0.0.1:{sandbox_port}/_control/health")
         assert (tmp_path / "instance" / "cartpath.db").exists()
         assert (tmp_path / "instance" / "secrets.json").exists()
         state = requests.get(f"http://127.0.0.1:{sandbox_port}/_control/state", timeout=5).json()
@@ -69,12 +55,11 @@ def test_demo_starts_answers_and_stops_on_ctrl_c(tmp_path):
         assert [i["store"] for i in state["bigcommerce"]["installations"]] == ["demo1abc"]
 
         demo.send_signal(signal.SIGINT)
-        output, _ = demo.communicate(timeout=20)
+        demo.wait(timeout=20)
     finally:
-        if demo.poll() is None:
-            demo.kill()
-            demo.wait()
+        stop_worker(demo)
 
+    output = log.read_text()
     assert demo.returncode == 0, output
     assert f"http://127.0.0.1:{port}/healthz" in output
     assert not _answers(f"http://127.0.0.1:{port}/healthz")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from datetime import datetime
 
 from flask import Blueprint, abort, current_app, request
 
@@ -58,6 +59,31 @@ def _shop_id(platform: Platform, domain: str) -> int | None:
     return cache[key]
 
 
+def _record(
+    platform: Platform,
+    shop_id: int,
+    topic: str,
+    event_key: str,
+    triggered_at: datetime | None,
+    body: bytes,
+):
+    """Record the verified delivery (once), commit, and say so."""
+    session = db_session()
+    event_id = record(
+        session,
+        shop_id=shop_id,
+        platform=platform,
+        topic=topic,
+        event_key=event_key,
+        headers=request.headers,
+        body=body,
+        triggered_at=triggered_at,
+        handled=adapters.handles(platform, topic),
+    )
+    session.commit()
+    return _acknowledge("recorded" if event_id else "duplicate")
+
+
 def _acknowledge(status: str):
     return {"status": status}, 200
 
@@ -74,7 +100,6 @@ def shopify():
         json.loads(body)
     except ValueError:
         abort(400, "The webhook body is not valid JSON.")
-    session = db_session()
     shop_id = _shop_id(Platform.SHOPIFY, delivery.shop_domain)
     if shop_id is None:
         log.info(
@@ -83,19 +108,9 @@ def shopify():
             delivery.shop_domain,
         )
         return _acknowledge("unknown shop")
-    event_id = record(
-        session,
-        shop_id=shop_id,
-        platform=Platform.SHOPIFY,
-        topic=delivery.topic,
-        event_key=delivery.event_key,
-        headers=request.headers,
-        body=body,
-        triggered_at=delivery.triggered_at,
-        handled=adapters.handles(Platform.SHOPIFY, delivery.topic),
+    return _record(
+        Platform.SHOPIFY, shop_id, delivery.topic, delivery.event_key, delivery.triggered_at, body
     )
-    session.commit()
-    return _acknowledge("recorded" if event_id else "duplicate")
 
 
 @blueprint.post("/webhooks/bigcommerce")
@@ -121,16 +136,11 @@ def bigcommerce():
     shop_id = _shop_id(Platform.BIGCOMMERCE, delivery.store_hash)
     if shop_id is None:
         return _acknowledge("unknown store")
-    event_id = record(
-        session,
-        shop_id=shop_id,
-        platform=Platform.BIGCOMMERCE,
-        topic=delivery.topic,
-        event_key=delivery.event_key,
-        headers=request.headers,
-        body=body,
-        triggered_at=delivery.triggered_at,
-        handled=adapters.handles(Platform.BIGCOMMERCE, delivery.topic),
+    return _record(
+        Platform.BIGCOMMERCE,
+        shop_id,
+        delivery.topic,
+        delivery.event_key,
+        delivery.triggered_at,
+        body,
     )
-    session.commit()
-    return _acknowledge("recorded" if event_id else "duplicate")

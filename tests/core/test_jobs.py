@@ -4,26 +4,13 @@ the in-process worker the demo uses."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
-from flask import Flask
 
-from app import create_app
 from core.jobs import enqueue, resolve
 from core.services import services_of
 from tests.support import jobs
-from tests.support.database import empty_all_tables
 from tests.support.workers import start_worker, stop_worker, wait_until
-
-
-@pytest.fixture
-def rq_app(make_config, redis_url) -> Iterator[Flask]:
-    application = create_app(make_config(redis_url=redis_url))
-    yield application
-    svc = services_of(application)
-    empty_all_tables(svc.database.engine)
-    svc.close()
 
 
 def test_in_process_job_fails_twice_then_succeeds(app):

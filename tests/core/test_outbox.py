@@ -7,19 +7,16 @@ import os
 import signal
 import threading
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from app import create_app
 from core import outbox
 from core.db import utcnow
 from core.models import Outbox, OutboxStatus
 from core.services import services_of
 from tests.support import jobs
-from tests.support.database import empty_all_tables
 from tests.support.workers import start_worker, stop_worker, wait_until
 
 
@@ -151,15 +148,6 @@ def test_concurrent_deliveries_of_one_row_run_it_once(app):
         assert jobs.count("attempt", marker) == 1
         assert jobs.count("effect", marker) == 1
     assert _row(app, outbox_id).attempts == 1
-
-
-@pytest.fixture
-def rq_app(make_config, redis_url) -> Iterator[Flask]:
-    application = create_app(make_config(redis_url=redis_url))
-    yield application
-    svc = services_of(application)
-    empty_all_tables(svc.database.engine)
-    svc.close()
 
 
 @pytest.mark.slow

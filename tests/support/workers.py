@@ -67,3 +67,19 @@ def wait_until(condition: Callable[[], bool], timeout: float, message: str) -> N
             return
         time.sleep(0.1)
     raise AssertionError(f"timed out after {timeout}s waiting until {message}")
+
+
+def start_cartpath(*arguments: str, env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+    """`cartpath <arguments>` as a child process writing its output to `log_path`.
+
+    A file rather than a pipe: a pipe nobody reads fills up and blocks the child.
+    """
+    with log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [sys.executable, "-c", "from app import main; main()", *arguments],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # stop_worker signals its whole process group
+        )

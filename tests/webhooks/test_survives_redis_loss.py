@@ -22,7 +22,7 @@ SHOP = "demo-shop.myshopify.com"
 
 
 @pytest.fixture
-def rq_app(make_config, redis_url) -> Iterator[Flask]:
+def webhook_rq_app(make_config, redis_url) -> Iterator[Flask]:
     application = create_app(
         make_config(redis_url=redis_url, shopify_api_key="k", shopify_api_secret=SECRET)
     )
@@ -36,20 +36,20 @@ def rq_app(make_config, redis_url) -> Iterator[Flask]:
 
 
 @pytest.mark.slow
-def test_events_whose_jobs_redis_lost_are_swept_and_processed(rq_app, redis_url, tmp_path):
+def test_events_whose_jobs_redis_lost_are_swept_and_processed(webhook_rq_app, redis_url, tmp_path):
     # given: three deliveries acknowledged, then Redis restarts empty
-    client = rq_app.test_client()
+    client = webhook_rq_app.test_client()
     for n in range(3):
         headers, body = shopify_delivery("products/delete", {"id": n}, shop=SHOP, secret=SECRET)
         assert client.post("/webhooks/shopify", data=body, headers=headers).status_code == 200
     Redis.from_url(redis_url).flushdb()
 
     # when: a worker starts; its sweeper finds the pending outbox rows
-    worker = start_worker(services_of(rq_app).config, tmp_path / "worker.log")
+    worker = start_worker(services_of(webhook_rq_app).config, tmp_path / "worker.log")
     try:
 
         def processed() -> int:
-            with services_of(rq_app).database.session() as session:
+            with services_of(webhook_rq_app).database.session() as session:
                 return len(
                     session.scalars(
                         select(WebhookEvent).where(WebhookEvent.status == WebhookStatus.PROCESSED)
