@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from auth.models import DataExport, StaffMember
+from checkout.models import Checkout
 from core import audit
 from core.db import utcnow
 from core.models import AuditLog, Outbox, OutboxStatus, Shop, WebhookEvent
@@ -42,11 +43,22 @@ def _customer_orders(session: Session, shop: Shop, email: str, order_ids: Sequen
     ).all()
 
 
+def _customer_checkouts(session: Session, shop: Shop, email: str) -> Sequence[Checkout]:
+    if not email:
+        return []
+    return session.scalars(
+        select(Checkout).where(
+            Checkout.shop_id == shop.id, func.lower(Checkout.email) == email.lower()
+        )
+    ).all()
+
+
 def export_customer(
     session: Session, shop: Shop, *, request_id: str, email: str, order_ids: Sequence[str]
 ) -> DataExport:
     """Gather the customer's data into a DataExport the merchant downloads (JSON)."""
     orders = _customer_orders(session, shop, email, order_ids)
+    checkouts = _customer_checkouts(session, shop, email)
     content = {
         "request_id": request_id,
         "generated_at": utcnow().isoformat(),
@@ -62,6 +74,16 @@ def export_customer(
                 "status": o.financial_status,
             }
             for o in orders
+        ],
+        "checkouts": [
+            {
+                "token": c.token,
+                "created_at": c.created_at.isoformat(),
+                "email": c.email,
+                "shipping_address": c.shipping_address,
+                "items": c.items,
+            }
+            for c in checkouts
         ],
     }
     export = session.scalar(
@@ -90,6 +112,9 @@ def redact_customer(session: Session, shop: Shop, *, email: str, order_ids: Sequ
     for order in _customer_orders(session, shop, email, order_ids):
         order.email = ""
         changed += 1
+    for checkout in _customer_checkouts(session, shop, email):
+        checkout.email, checkout.shipping_address = "", None
+        changed += 1
     if email:
         events = session.scalars(
             select(WebhookEvent).where(
@@ -116,7 +141,7 @@ def redact_customer(session: Session, shop: Shop, *, email: str, order_ids: Sequ
 
 def erase_shop(session: Session, shop: Shop, *, keep_event_id: int) -> None:
     """Erase everything the shop's install left, but the (anonymous) shop row itself."""
-    for model in (PlatformOrder, PlatformProduct, DataExport, StaffMember, AuditLog):
+    for model in (PlatformOrder, PlatformProduct, Checkout, DataExport, StaffMember, AuditLog):
         session.execute(delete(model).where(model.shop_id == shop.id))
     session.execute(
         delete(WebhookEvent).where(

@@ -16,7 +16,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.crypto import TokenCipher
 from core.db import Base, utcnow
 
-MODEL_MODULES: tuple[str, ...] = ("core.models", "auth.models", "webhooks.models")
+MODEL_MODULES: tuple[str, ...] = (
+    "core.models",
+    "auth.models",
+    "webhooks.models",
+    "checkout.models",
+)
 
 
 def _enum(kind: type[enum.Enum], name: str) -> Enum:

@@ -1,0 +1,62 @@
+"""Everything the checkout page shows, formatted for the shop's currency and locale."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from checkout.addresses import countries, subdivisions
+from checkout.models import Checkout
+from core.models import Shop
+from core.money import Money
+
+LOCALE = "en_US"
+
+
+def build(
+    checkout: Checkout,
+    shop: Shop,
+    *,
+    errors: Mapping[str, str] | None = None,
+    submitted: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    quote = checkout.quote or {}
+    currency = checkout.currency or quote.get("currency") or "USD"
+
+    def money(amount: str | Decimal | None) -> str:
+        return Money.of(str(amount or "0"), currency).format(LOCALE)
+
+    values = dict(checkout.shipping_address or {})
+    values.update({"email": checkout.email})
+    if submitted:
+        values.update({k: v for k, v in submitted.items() if k != "action"})
+    country = values.get("country_code") or "US"
+    return {
+        "checkout": checkout,
+        "shop": shop,
+        "lines": [
+            {
+                **line,
+                "total": money(Decimal(line["unit_price"]) * line["quantity"]),
+                "price": money(line["unit_price"]),
+            }
+            for line in checkout.lines
+        ],
+        "unavailable": [line["title"] for line in checkout.lines if not line["available"]],
+        "totals": {
+            name: money(quote.get(name))
+            for name in ("subtotal", "discount_total", "shipping_total", "tax_total", "total")
+        },
+        "has_discount": Decimal(quote.get("discount_total") or "0") > 0,
+        "shipping_options": [
+            {**o, "label": money(o["price"])} for o in quote.get("shipping_options", [])
+        ],
+        "selected_shipping": checkout.shipping_option,
+        "discount_codes": quote.get("discount_codes", []),
+        "values": values,
+        "errors": dict(errors or {}),
+        "countries": countries(),
+        "country": country,
+        "subdivisions": subdivisions(country),
+    }
