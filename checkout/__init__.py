@@ -1,0 +1,1 @@
+"""The hosted one-page checkout: hand-off, pricing through the platform, the page."""
