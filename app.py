@@ -26,6 +26,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "core.health:blueprint",
     "auth.views:blueprint",
     "webhooks.views:blueprint",
+    "checkout.views:blueprint",
     "admin.views:blueprint",
 )
 

@@ -135,6 +135,9 @@ def start_checkout(session: Session, handoff: Handoff) -> Checkout:
         raise HandoffError("This store does not use Cartpath's checkout.", status=404)
     if shop.mode is not ShopMode.HOSTED:
         raise HandoffError("This store uses its platform's own checkout.", status=403)
+    # No transaction stays open across a platform call: it would hold locks (and, on
+    # SQLite, the write lock the platform client's own session then waits for).
+    session.commit()
     try:
         platform_ref, lines = engine_for(shop.platform).read_cart(
             shop.id, items=handoff.items or None, platform_ref=handoff.cart_id
@@ -153,11 +156,12 @@ def start_checkout(session: Session, handoff: Handoff) -> Checkout:
         items=[{"variant_id": line.variant_id, "quantity": line.quantity} for line in lines],
         lines=[_line_json(line) for line in lines],
         attribution=handoff.attribution,
+        email="",
         expires_at=utcnow() + CHECKOUT_LIFETIME,
     )
+    requote(checkout, shop.platform)
     session.add(checkout)
     session.flush()
-    requote(checkout, shop.platform)
     return checkout
 
 

@@ -94,6 +94,7 @@ def page(token: str):
 def update(token: str):
     checkout, shop = _open_checkout(token)
     session = db_session()
+    session.commit()  # end the read: no transaction stays open across the platform call
     try:
         apply_update(checkout, shop, request.form)
     except UpdateError as error:

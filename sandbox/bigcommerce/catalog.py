@@ -296,6 +296,30 @@ def list_variants(product_id: int) -> Response:
         return v3_data([variant_json(product, v) for v in chunk], meta=meta)
 
 
+def _id_filter(name: str) -> set[int] | None:
+    """?<name>:in=1,2,3 as a set of ids (None when the filter is absent)."""
+    if (ids := request.args.get(f"{name}:in")) is None:
+        return None
+    return {int(part) for part in ids.split(",") if part.strip().isdigit()}
+
+
+@blueprint.get("/catalog/variants")
+def list_all_variants() -> Response:
+    """Variants across products ("Get all variants", reference/catalog/
+    product-variants_catalog.v3.yml), filtered by id:in and product_id:in."""
+    ids, product_ids = _id_filter("id"), _id_filter("product_id")
+    with emulator().state.lock:
+        rows = [
+            (product, variant)
+            for product in sorted(store().products.values(), key=lambda p: p.id)
+            if product_ids is None or product.id in product_ids
+            for variant in product.variants
+            if ids is None or variant.id in ids
+        ]
+        chunk, meta = paginate(rows)
+        return v3_data([variant_json(p, v) for p, v in chunk], meta=meta)
+
+
 def _variant(product: Product, variant_id: int) -> Variant:
     variant = product.variant(variant_id)
     if variant is None:

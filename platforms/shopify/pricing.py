@@ -1,0 +1,241 @@
+"""Shopify prices a checkout with its own draft-order engine; Cartpath only reads the answer.
+
+Lines are re-read with `productVariant` (one aliased field per line) and quotes come
+from draftOrderCalculate, which prices lines, discount codes, shipping rates and taxes
+without creating anything
+(https://shopify.dev/docs/api/admin-graphql/latest/mutations/draftOrderCalculate), so
+re-quoting on every address edit is free of side effects. Amounts are the shop
+currency's (MoneyBag.shopMoney), Decimal strings as Shopify sends them.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from platforms.errors import FinalError, NotFoundError
+from platforms.pricing import Address, CartItem, CartLine, CheckoutState, Quote, ShippingOption
+from platforms.shopify.admin import graphql
+from platforms.shopify.client import call
+
+# Shopify names the only variant of a product without options "Default Title"
+# (https://shopify.dev/docs/api/admin-graphql/latest/objects/ProductVariant); shoppers never see it.
+DEFAULT_VARIANT_TITLE = "Default Title"
+
+VARIANT_FRAGMENT = """
+fragment CartVariant on ProductVariant {
+  id title sku price inventoryQuantity inventoryPolicy availableForSale
+  inventoryItem { tracked }
+  product { id title featuredImage { url } }
+}
+"""
+
+CALCULATE = (
+    """
+mutation Quote($input: DraftOrderInput!) {
+  draftOrderCalculate(input: $input) {
+    calculatedDraftOrder {
+      currencyCode
+      lineItems {
+        quantity
+        originalUnitPriceSet { shopMoney { amount } }
+        variant { ...CartVariant }
+      }
+      lineItemsSubtotalPrice { shopMoney { amount } }
+      totalDiscountsSet { shopMoney { amount } }
+      totalShippingPriceSet { shopMoney { amount } }
+      totalTaxSet { shopMoney { amount } }
+      totalPriceSet { shopMoney { amount } }
+      availableShippingRates { handle title price { amount } }
+      discountCodes
+      warnings { errorCode field message }
+    }
+    userErrors { field message }
+  }
+}
+"""
+    + VARIANT_FRAGMENT
+)
+
+
+def variant_gid(variant_id: str) -> str:
+    return f"gid://shopify/ProductVariant/{variant_id}"
+
+
+def legacy_id(gid: str) -> str:
+    """The numeric id the storefront uses, from "gid://shopify/<Type>/<id>"."""
+    return gid.rsplit("/", 1)[-1]
+
+
+class ShopifyPricing:
+    """PricingEngine for Shopify shops (hosted mode: custom-app installs)."""
+
+    def read_cart(
+        self,
+        shop_id: int,
+        *,
+        items: tuple[CartItem, ...] | None = None,
+        platform_ref: str | None = None,
+    ) -> tuple[str | None, tuple[CartLine, ...]]:
+        """Shopify keeps no server-side cart for us: the lines are the storefront's variant
+        ids and quantities, re-read with the shop's current prices and stock."""
+        if not items:
+            return None, ()
+        query, variables = _variants_query(items)
+        data = call(shop_id, lambda: graphql(query, variables))
+        lines = []
+        for index, item in enumerate(items):
+            variant = data.get(f"v{index}")
+            if variant is None:
+                raise NotFoundError(f"Shopify has no variant {item.variant_id}")
+            lines.append(_line(variant, item.quantity, _decimal(variant["price"])))
+        return None, tuple(lines)
+
+    def quote(self, shop_id: int, state: CheckoutState) -> Quote:
+        variables = {"input": _draft_input(state)}
+        data = call(shop_id, lambda: graphql(CALCULATE, variables))["draftOrderCalculate"]
+        if data["userErrors"]:
+            raise _refusal(data["userErrors"])
+        draft = data["calculatedDraftOrder"]
+        rates = tuple(
+            ShippingOption(r["handle"], r["title"], _decimal(r["price"]["amount"]))
+            for r in draft["availableShippingRates"]
+        )
+        # A rate chosen for an earlier address may be gone: then nothing is selected
+        # (and Shopify charged no shipping for it).
+        selected = state.shipping_option if state.shipping_option in {r.id for r in rates} else None
+        return Quote(
+            currency=draft["currencyCode"],
+            lines=tuple(
+                _line(
+                    line["variant"],
+                    line["quantity"],
+                    _amount(line["originalUnitPriceSet"]),
+                )
+                for line in draft["lineItems"]
+            ),
+            subtotal=_amount(draft["lineItemsSubtotalPrice"]),
+            discount_total=_amount(draft["totalDiscountsSet"]),
+            shipping_total=_amount(draft["totalShippingPriceSet"]),
+            tax_total=_amount(draft["totalTaxSet"]),
+            total=_amount(draft["totalPriceSet"]),
+            shipping_options=rates,
+            selected_shipping=selected,
+            discount_codes=tuple(draft["discountCodes"]),
+            discount_errors=_discount_errors(state.discount_code, draft["warnings"]),
+        )
+
+
+def _variants_query(items: tuple[CartItem, ...]) -> tuple[str, dict[str, str]]:
+    """One aliased productVariant field per line, so a missing variant reads as null."""
+    params = ", ".join(f"$v{i}: ID!" for i in range(len(items)))
+    fields = " ".join(
+        f"v{i}: productVariant(id: $v{i}) {{ ...CartVariant }}" for i in range(len(items))
+    )
+    query = f"query CartVariants({params}) {{ {fields} }}\n{VARIANT_FRAGMENT}"
+    return query, {f"v{i}": variant_gid(item.variant_id) for i, item in enumerate(items)}
+
+
+def _line(variant: dict[str, Any], quantity: int, unit_price: Decimal) -> CartLine:
+    product = variant["product"]
+    tracked = variant["inventoryItem"]["tracked"]
+    inventory = variant["inventoryQuantity"] if tracked else None
+    # availableForSale is true while any unit can be sold; a line also needs enough of
+    # them unless the variant keeps selling when out of stock (inventoryPolicy CONTINUE).
+    enough = inventory is None or variant["inventoryPolicy"] == "CONTINUE" or inventory >= quantity
+    image = product.get("featuredImage") or {}
+    title = variant["title"]
+    return CartLine(
+        variant_id=legacy_id(variant["id"]),
+        product_id=legacy_id(product["id"]),
+        title=product["title"],
+        variant_title="" if title == DEFAULT_VARIANT_TITLE else title,
+        sku=variant.get("sku") or "",
+        quantity=quantity,
+        unit_price=unit_price,
+        image_url=image.get("url"),
+        available=bool(variant["availableForSale"]) and enough,
+        inventory=inventory,
+    )
+
+
+def _draft_input(state: CheckoutState) -> dict[str, Any]:
+    """DraftOrderInput (https://shopify.dev/docs/api/admin-graphql/latest/input-objects/DraftOrderInput)."""
+    draft: dict[str, Any] = {
+        "lineItems": [
+            {"variantId": variant_gid(item.variant_id), "quantity": item.quantity}
+            for item in state.items
+        ]
+    }
+    if state.email:
+        draft["email"] = state.email
+    if state.address is not None:
+        draft["shippingAddress"] = _mailing_address(state.address)
+    if state.discount_code:
+        draft["discountCodes"] = [state.discount_code]
+    if state.shipping_option:
+        draft["shippingLine"] = {"shippingRateHandle": state.shipping_option}
+    return draft
+
+
+def _mailing_address(address: Address) -> dict[str, str]:
+    """MailingAddressInput (https://shopify.dev/docs/api/admin-graphql/latest/input-objects/MailingAddressInput)."""
+    fields = {
+        "firstName": address.first_name,
+        "lastName": address.last_name,
+        "company": address.company,
+        "address1": address.address1,
+        "address2": address.address2,
+        "city": address.city,
+        "provinceCode": address.province_code,
+        "countryCode": address.country_code.upper(),
+        "zip": address.postal_code,
+        "phone": address.phone,
+    }
+    return {name: value for name, value in fields.items() if value}
+
+
+def _refusal(errors: list[dict[str, Any]]) -> FinalError:
+    """userErrors on lineItems.N.variantId mean the variant is gone (deleted meanwhile)."""
+    message = "; ".join(e["message"] for e in errors)
+    if any("variantId" in (e.get("field") or []) for e in errors):
+        return NotFoundError(f"Shopify no longer has a variant in this cart: {message}")
+    return FinalError(f"Shopify refused to price the checkout: {message}")
+
+
+_AMOUNT = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _discount_errors(code: str | None, warnings: list[dict[str, Any]]) -> tuple[str, ...]:
+    """A shopper's sentence for each warning about the requested code.
+
+    Shopify reports a code it could not apply as a draft-order warning, not an error
+    (https://shopify.dev/docs/api/admin-graphql/latest/objects/DraftOrderDiscountNotAppliedWarning);
+    the warning is matched by the code it names, its reason by its wording.
+    """
+    if not code:
+        return ()
+    sentences = []
+    for warning in warnings:
+        message = warning["message"]
+        if code.lower() not in message.lower():
+            continue
+        lowered = message.lower()
+        if "expired" in lowered:
+            sentences.append(f"The code {code} has expired.")
+        elif "at least" in lowered or "minimum" in lowered:
+            amount = _AMOUNT.search(lowered.replace(code.lower(), ""))
+            needs = f" of at least {amount.group()}" if amount else ""
+            sentences.append(f"The code {code} needs an order{needs} before discounts.")
+        else:
+            sentences.append(f"The code {code} is not valid. Check it and try again.")
+    return tuple(sentences)
+
+
+def _amount(bag: dict[str, Any]) -> Decimal:
+    return _decimal(bag["shopMoney"]["amount"])
+
+
+def _decimal(value: Any) -> Decimal:
+    return Decimal(str(value))
