@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from auth.models import DataExport, StaffMember
-from checkout.models import Checkout
+from checkout.models import Checkout, CheckoutDesign
 from core import audit
 from core.db import utcnow
 from core.models import AuditLog, Outbox, OutboxStatus, Shop, WebhookEvent
@@ -141,7 +141,15 @@ def redact_customer(session: Session, shop: Shop, *, email: str, order_ids: Sequ
 
 def erase_shop(session: Session, shop: Shop, *, keep_event_id: int) -> None:
     """Erase everything the shop's install left, but the (anonymous) shop row itself."""
-    for model in (PlatformOrder, PlatformProduct, Checkout, DataExport, StaffMember, AuditLog):
+    for model in (
+        PlatformOrder,
+        PlatformProduct,
+        Checkout,
+        CheckoutDesign,
+        DataExport,
+        StaffMember,
+        AuditLog,
+    ):
         session.execute(delete(model).where(model.shop_id == shop.id))
     session.execute(
         delete(WebhookEvent).where(

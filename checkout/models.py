@@ -63,3 +63,15 @@ class Checkout(Timestamps, Base):
     quoted_at: Mapped[datetime | None]
     attribution: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     expires_at: Mapped[datetime]
+
+
+class CheckoutDesign(Timestamps, Base):
+    """A shop's checkout design: the draft the merchant edits and the version shoppers see."""
+
+    __tablename__ = "checkout_design"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shop.id"), unique=True)
+    draft: Mapped[dict[str, Any]] = mapped_column(JSON)
+    published: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    published_at: Mapped[datetime | None]

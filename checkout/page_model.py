@@ -6,8 +6,13 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from checkout.addresses import countries, subdivisions
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from checkout.addresses import form_fields, subdivisions
+from checkout.design import published_theme
 from checkout.models import Checkout
+from checkout.theme import Theme
 from core.models import Shop
 from core.money import Money
 
@@ -18,9 +23,13 @@ def build(
     checkout: Checkout,
     shop: Shop,
     *,
+    session: Session,
     errors: Mapping[str, str] | None = None,
     submitted: Mapping[str, str] | None = None,
+    theme: Theme | None = None,
 ) -> dict[str, Any]:
+    """The template's context; `theme` overrides the published design (the preview)."""
+    theme = theme or published_theme(session, shop.id)
     quote = checkout.quote or {}
     currency = checkout.currency or quote.get("currency") or "USD"
 
@@ -31,7 +40,7 @@ def build(
     values.update({"email": checkout.email})
     if submitted:
         values.update({k: v for k, v in submitted.items() if k != "action"})
-    country = values.get("country_code") or "US"
+    country = str(values.get("country_code") or "US").upper()
     return {
         "checkout": checkout,
         "shop": shop,
@@ -56,7 +65,13 @@ def build(
         "discount_codes": quote.get("discount_codes", []),
         "values": values,
         "errors": dict(errors or {}),
-        "countries": countries(),
         "country": country,
+        "address_fields": form_fields(
+            country, phone_required=theme.phone_required, show_company=theme.show_company
+        ),
         "subdivisions": subdivisions(country),
+        "theme": theme,
+        # Validated and sanitised by the theme; it can hold no "<", so it cannot end the
+        # <style> element, and its quotes must reach the browser unescaped.
+        "theme_css": Markup(theme.stylesheet()),  # noqa: S704
     }

@@ -87,7 +87,9 @@ def _open_checkout(token: str) -> tuple[Checkout, Shop]:
 @blueprint.get("/checkout/<token>")
 def page(token: str):
     checkout, shop = _open_checkout(token)
-    return render_template("checkout/page.html", **page_model.build(checkout, shop))
+    return render_template(
+        "checkout/page.html", **page_model.build(checkout, shop, session=db_session())
+    )
 
 
 @blueprint.post("/checkout/<token>")
@@ -100,7 +102,9 @@ def update(token: str):
     except UpdateError as error:
         session.rollback()
         checkout, shop = _open_checkout(token)
-        model = page_model.build(checkout, shop, errors=error.errors, submitted=request.form)
+        model = page_model.build(
+            checkout, shop, session=session, errors=error.errors, submitted=request.form
+        )
         return make_response(render_template("checkout/page.html", **model), 422)
     except PlatformError as error:
         if isinstance(error, RetriableError):
@@ -108,7 +112,7 @@ def update(token: str):
         session.rollback()
         checkout, shop = _open_checkout(token)
         model = page_model.build(
-            checkout, shop, errors={"form": str(error)}, submitted=request.form
+            checkout, shop, session=session, errors={"form": str(error)}, submitted=request.form
         )
         return make_response(render_template("checkout/page.html", **model), 422)
     session.commit()
