@@ -21,9 +21,13 @@ from flask import (
 )
 from sqlalchemy import select
 
+from admin.embedding import embedded
+from auth.identity import current_identity, require_admin
 from checkout import page_model
+from checkout.design import draft_theme
 from checkout.handoff import HandoffError, parse_handoff, start_checkout
 from checkout.models import Checkout, CheckoutStatus
+from checkout.preview import sample_checkout
 from checkout.updates import UpdateError, apply_update
 from core.db import utcnow
 from core.models import Shop
@@ -82,6 +86,18 @@ def _open_checkout(token: str) -> tuple[Checkout, Shop]:
     if checkout.status is not CheckoutStatus.OPEN or checkout.expires_at < utcnow():
         abort(410, "This checkout has expired. Please return to the store's cart.")
     return checkout, shop
+
+
+@blueprint.get("/checkout/preview")
+@require_admin()
+def preview():
+    """The page as shoppers will see it with the draft design (the designer's iframe)."""
+    identity = current_identity()
+    session = db_session()
+    shop = session.get(Shop, identity.shop_id)
+    checkout = sample_checkout(shop.id, currency=request.args.get("currency", "USD")[:3].upper())
+    model = page_model.build(checkout, shop, session=session, theme=draft_theme(session, shop.id))
+    return embedded(make_response(render_template("checkout/page.html", **model)), identity)
 
 
 @blueprint.get("/checkout/<token>")

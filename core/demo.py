@@ -130,6 +130,35 @@ def install_demo_shops(sandbox_url: str, base_url: str) -> None:
         raise RuntimeError(f"the BigCommerce install callback answered {answer}")
 
 
+DEMO_DESIGN = {
+    "primary": "#7c2d12",
+    "primary_text": "#ffffff",
+    "accent": "#b45309",
+    "background": "#fffbf5",
+    "text": "#1c1917",
+    "font": "georgia",
+    "corner_radius": 10,
+    "header_text": "Free shipping on orders over $100. Secure checkout.",
+    "footer_text": "Questions? Write to hello@demo-shop.example. Returns within 30 days.",
+    "trust_badges": ["secure_checkout", "free_returns", "money_back_guarantee"],
+    "testimonials": [{"quote": "Arrived in two days, beautifully packed.", "author": "Maya R."}],
+}
+
+
+def design_demo_shops(app) -> None:
+    """The demo shops come with a designed, published checkout."""
+    from sqlalchemy import select
+
+    from checkout.design import publish, save_draft
+    from core.models import Shop
+
+    with app.app_context(), services_of(app).database.session() as session:
+        for shop_id in session.scalars(select(Shop.id)).all():
+            save_draft(session, shop_id, DEMO_DESIGN)
+            publish(session, shop_id)
+        session.commit()
+
+
 def run_demo(*, port: int, sandbox_port: int) -> None:
     from app import create_serving_app
     from sandbox.server import create_sandbox_app
@@ -145,6 +174,7 @@ def run_demo(*, port: int, sandbox_port: int) -> None:
         sandbox_url = f"http://127.0.0.1:{sandbox_port}"
         register_with_sandbox(sandbox_url, config.base_url, AppCredentials())
         install_demo_shops(sandbox_url, config.base_url)
+        design_demo_shops(app)
         click.echo(_banner(config, sandbox_port))
         stop.wait()
         click.echo("stopping…")

@@ -1,0 +1,73 @@
+"""The merchant's design: stored validated, shown to shoppers once published, previewed
+by staff with the draft."""
+
+from __future__ import annotations
+
+import requests
+from sqlalchemy import select
+
+from checkout.design import publish, save_draft
+from core.models import Platform, Shop
+from core.services import services_of
+from tests.checkout.test_checkout_flow import _start_shopify
+
+DESIGN = {
+    "primary": "#7c2d12",
+    "header_text": "Spring sale: free returns",
+    "custom_css": ".cp-total { letter-spacing: .02em } </style><script>alert(1)</script>",
+    "trust_badges": ["secure_checkout"],
+}
+
+
+def _shopify_shop_id(live) -> int:
+    with services_of(live.app).database.session() as session:
+        return session.scalar(select(Shop.id).where(Shop.platform == Platform.SHOPIFY))
+
+
+def _design(live, settings, *, published: bool) -> None:
+    with services_of(live.app).database.session() as session:
+        shop_id = _shopify_shop_id(live)
+        save_draft(session, shop_id, settings)
+        if published:
+            publish(session, shop_id)
+        session.commit()
+
+
+def test_unsafe_custom_css_is_refused_when_saved(hosted):
+    import pytest
+
+    from checkout.theme import ThemeError
+
+    with pytest.raises(ThemeError) as refused:
+        _design(hosted, DESIGN, published=True)
+    assert "custom_css" in refused.value.errors
+
+
+def test_the_published_design_reaches_the_shopper_and_the_draft_does_not(hosted):
+    safe = {**DESIGN, "custom_css": ".cp-total { letter-spacing: .02em }"}
+    _design(hosted, safe, published=True)
+    _design(hosted, {**safe, "header_text": "Draft only"}, published=False)
+    browser, url = _start_shopify(hosted)
+
+    page = browser.get(url, timeout=15).text
+
+    assert "Spring sale: free returns" in page
+    assert "Draft only" not in page
+    assert "--cp-primary:#7c2d12" in page
+    assert ".cp-checkout .cp-total" in page, "custom CSS is scoped under the checkout"
+    assert "Secure checkout" in page
+
+
+def test_staff_preview_the_draft_with_sample_data(hosted):
+    _design(hosted, {"header_text": "Draft only"}, published=False)
+
+    preview = requests.get(
+        f"{hosted.url}/checkout/preview", timeout=15, params={"id_token": hosted.session_token()}
+    )
+    anonymous = requests.get(f"{hosted.url}/checkout/preview", timeout=15)
+
+    assert preview.status_code == 200
+    assert "Draft only" in preview.text
+    assert "Everyday Tote" in preview.text
+    assert "frame-ancestors" in preview.headers["Content-Security-Policy"]
+    assert anonymous.status_code == 401
