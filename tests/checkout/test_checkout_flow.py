@@ -191,3 +191,26 @@ def test_unknown_tokens_and_uninstalled_shops_cannot_be_used(hosted):
     hosted.sandbox.wait_for_deliveries()
     hosted.wait_for_jobs()
     assert browser.get(url, timeout=15).status_code == 410
+
+
+def test_a_valid_code_lowers_the_total_and_can_be_removed(hosted):
+    browser, url = _start_shopify(hosted, quantity=2)
+    before = _money(browser.get(url, timeout=15).text, "subtotal")
+
+    applied = _post(browser, url, action="discount", discount_code="welcome10")
+    removed = _post(browser, url, action="remove_discount")
+
+    assert applied.status_code == 200
+    assert _money(applied.text, "discount") == (before / 10).quantize(Decimal("0.01"))
+    assert _money(applied.text, "total") == before - _money(applied.text, "discount")
+    assert 'data-testid="discount"' not in removed.text
+    assert _money(removed.text, "total") == before
+
+
+def test_an_expired_code_says_why(hosted):
+    browser, url = _start_shopify(hosted)
+    answer = browser.post(
+        url, data={"action": "discount", "discount_code": "EXPIRED20"}, timeout=15
+    )
+    assert answer.status_code == 422
+    assert "expired" in answer.text.lower()
