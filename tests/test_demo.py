@@ -22,7 +22,7 @@ def _free_port() -> int:
 def _answers(url: str) -> bool:
     try:
         return requests.get(url, timeout=1).status_code == 200
-    except requests.ConnectionError:
+    except requests.RequestException:  # not listening yet, or still building the app
         return False
 
 
