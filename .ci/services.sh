@@ -36,4 +36,11 @@ fi
 if [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
 fi
-echo "services: PostgreSQL, Redis and Chromium are ready"
+
+# axe-core from the npm registry, for the checkout's accessibility test; .cache/ is ignored.
+axe_prefix="$(cd "$(dirname "$0")/.." && pwd)/.cache/npm"
+if [ ! -f "$axe_prefix/node_modules/axe-core/axe.min.js" ]; then
+  command -v npm >/dev/null || apt_install nodejs npm
+  npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$axe_prefix" axe-core@4 >/dev/null
+fi
+echo "services: PostgreSQL, Redis, Chromium and axe-core are ready"

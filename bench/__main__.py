@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("bench.outbox", "bench.webhooks")
+BENCHMARKS = ("bench.outbox", "bench.webhooks", "bench.checkout")
 
 
 def main() -> int:
