@@ -8,6 +8,7 @@ Each platform implements `PricingEngine`; checkout/ speaks only this module.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
@@ -87,6 +88,21 @@ class CheckoutState:
     shipping_option: str | None = None
     discount_code: str | None = None
     platform_ref: str | None = None
+
+
+_AMOUNT = re.compile(r"\d+(?:\.\d+)?")
+
+
+def refused_code_sentence(code: str, platform_message: str) -> str:
+    """What to tell the shopper when the platform would not apply `code`, from its reason."""
+    reason = platform_message.lower().replace(code.lower(), "")
+    if "expired" in reason or "not enabled" in reason:
+        return f"The code {code} has expired."
+    if "minimum" in reason or "at least" in reason:
+        amount = _AMOUNT.search(reason)
+        needs = f" of at least {amount.group()}" if amount else ""
+        return f"The code {code} needs an order{needs} before discounts."
+    return f"The code {code} is not valid. Check it and try again."
 
 
 class PricingEngine(Protocol):

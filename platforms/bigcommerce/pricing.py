@@ -11,14 +11,21 @@ the float the JSON parser makes is turned back into the literal the platform wro
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
 
 from platforms.bigcommerce.api import request
 from platforms.bigcommerce.setup import store_connection
 from platforms.errors import FinalError, NotFoundError
-from platforms.pricing import Address, CartItem, CartLine, CheckoutState, Quote, ShippingOption
+from platforms.pricing import (
+    Address,
+    CartItem,
+    CartLine,
+    CheckoutState,
+    Quote,
+    ShippingOption,
+    refused_code_sentence,
+)
 
 CENT = Decimal("0.01")
 CART_INCLUDE = "line_items.physical_items.options"
@@ -90,19 +97,9 @@ def _apply_coupon(
         return checkout, (_coupon_problem(wanted, str(refusal)),)
 
 
-_AMOUNT = re.compile(r"\d+(?:\.\d+)?")
-
-
 def _coupon_problem(code: str, refusal: str) -> str:
     """A shopper's sentence for BigCommerce's 400 on POST /checkouts/{id}/coupons."""
-    lowered = refusal.lower().split(":", 1)[-1].replace(code.lower(), "")
-    if "expired" in lowered or "not enabled" in lowered:
-        return f"The code {code} has expired."
-    if "minimum" in lowered or "at least" in lowered:
-        amount = _AMOUNT.search(lowered)
-        needs = f" of at least {amount.group()}" if amount else ""
-        return f"The code {code} needs an order{needs} before discounts."
-    return f"The code {code} is not valid. Check it and try again."
+    return refused_code_sentence(code, refusal.split(":", 1)[-1])
 
 
 def _address(address: Address, email: str) -> dict[str, str]:

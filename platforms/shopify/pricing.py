@@ -10,12 +10,19 @@ currency's (MoneyBag.shopMoney), Decimal strings as Shopify sends them.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
 
 from platforms.errors import FinalError, NotFoundError
-from platforms.pricing import Address, CartItem, CartLine, CheckoutState, Quote, ShippingOption
+from platforms.pricing import (
+    Address,
+    CartItem,
+    CartLine,
+    CheckoutState,
+    Quote,
+    ShippingOption,
+    refused_code_sentence,
+)
 from platforms.shopify.admin import graphql
 from platforms.shopify.client import call
 
@@ -204,9 +211,6 @@ def _refusal(errors: list[dict[str, Any]]) -> FinalError:
     return FinalError(f"Shopify refused to price the checkout: {message}")
 
 
-_AMOUNT = re.compile(r"\d+(?:\.\d+)?")
-
-
 def _discount_errors(code: str | None, warnings: list[dict[str, Any]]) -> tuple[str, ...]:
     """A shopper's sentence for each warning about the requested code.
 
@@ -221,15 +225,7 @@ def _discount_errors(code: str | None, warnings: list[dict[str, Any]]) -> tuple[
         message = warning["message"]
         if code.lower() not in message.lower():
             continue
-        lowered = message.lower()
-        if "expired" in lowered:
-            sentences.append(f"The code {code} has expired.")
-        elif "at least" in lowered or "minimum" in lowered:
-            amount = _AMOUNT.search(lowered.replace(code.lower(), ""))
-            needs = f" of at least {amount.group()}" if amount else ""
-            sentences.append(f"The code {code} needs an order{needs} before discounts.")
-        else:
-            sentences.append(f"The code {code} is not valid. Check it and try again.")
+        sentences.append(refused_code_sentence(code, message))
     return tuple(sentences)
 
 
