@@ -109,25 +109,34 @@ def register_with_sandbox(sandbox_url: str, base_url: str, app: AppCredentials) 
     ).raise_for_status()
 
 
-def install_demo_shops(sandbox_url: str, base_url: str) -> None:
-    """Install Cartpath into the seeded shops the way each platform does it: Shopify's
-    managed install (the first admin load exchanges a session token), BigCommerce's
-    auth callback opened by the control panel."""
+def install_shopify(sandbox_url: str, base_url: str, client_id: str, shop: str) -> None:
+    """Shopify's managed install: the merchant opens the app, and its first admin load
+    exchanges the session token for the shop's offline token."""
     token = requests.post(
         f"{sandbox_url}/_control/shopify/session-token",
         timeout=10,
-        json={"client_id": demo.SHOPIFY_API_KEY, "shop": DEMO_SHOPIFY_SHOP},
+        json={"client_id": client_id, "shop": shop},
     ).json()["id_token"]
     requests.get(
         f"{base_url}/admin/api/session", timeout=30, headers={"Authorization": f"Bearer {token}"}
     ).raise_for_status()
+
+
+def install_bigcommerce(sandbox_url: str, client_id: str, store: str) -> None:
+    """BigCommerce's install: the control panel opens the app's auth callback with a code."""
     answer = requests.post(
-        f"{sandbox_url}/_control/bigcommerce/stores/{DEMO_BIGCOMMERCE_STORE}/install",
-        json={"client_id": demo.BIGCOMMERCE_CLIENT_ID, "visit": True},
+        f"{sandbox_url}/_control/bigcommerce/stores/{store}/install",
+        json={"client_id": client_id, "visit": True},
         timeout=30,
     ).json()
     if answer.get("status") not in (200, 302):
         raise RuntimeError(f"the BigCommerce install callback answered {answer}")
+
+
+def install_demo_shops(sandbox_url: str, base_url: str) -> None:
+    """Install Cartpath into the seeded shops the way each platform does it."""
+    install_shopify(sandbox_url, base_url, demo.SHOPIFY_API_KEY, DEMO_SHOPIFY_SHOP)
+    install_bigcommerce(sandbox_url, demo.BIGCOMMERCE_CLIENT_ID, DEMO_BIGCOMMERCE_STORE)
 
 
 DEMO_DESIGN = {

@@ -13,17 +13,14 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-import requests
-from sqlalchemy import select
 
-from core.models import Platform, Shop
-from core.services import services_of
+from core.models import Platform
 from platforms.bigcommerce.setup import store_connection
 from platforms.errors import NotFoundError, RetriableError
 from platforms.pricing import Address, CartItem, CheckoutState, PricingEngine, Quote
 from platforms.pricing_engines import engine_for
 from tests.support import bigcommerce as bigcommerce_support
-from tests.support.cartpath import BC_CLIENT_ID, SHOP, STORE, LiveCartpath
+from tests.support.cartpath import SHOP, STORE, LiveCartpath
 
 CALIFORNIA = Address("Ada", "Lovelace", "1 Market St", "San Francisco", "US", "94105", "CA")
 NEW_YORK = Address("Ada", "Lovelace", "350 5th Ave", "New York", "US", "10118", "NY")
@@ -71,24 +68,14 @@ class Kit:
             )
 
 
-def _shop_id(cartpath: LiveCartpath, platform: Platform) -> int:
-    with services_of(cartpath.app).database.session() as session:
-        return session.scalar(select(Shop.id).where(Shop.platform == platform))
-
-
 def _shopify_kit(cartpath: LiveCartpath) -> Kit:
-    requests.get(
-        f"{cartpath.url}/admin/api/session",
-        timeout=10,
-        headers={"Authorization": f"Bearer {cartpath.session_token()}"},
-    ).raise_for_status()
-    cartpath.wait_for_jobs()
+    shop_id = cartpath.install_shopify()
     products = cartpath.sandbox.state()["shopify"]["shops"][SHOP]["products"]
     by_sku = {v["sku"]: str(v["id"]) for p in products for v in p["variants"]}
     return Kit(
         platform=Platform.SHOPIFY,
         cartpath=cartpath,
-        shop_id=_shop_id(cartpath, Platform.SHOPIFY),
+        shop_id=shop_id,
         variants={
             "shoe42": by_sku["TRS-42"],
             "shoe43": by_sku["TRS-43"],
@@ -111,12 +98,7 @@ def _shopify_kit(cartpath: LiveCartpath) -> Kit:
 
 
 def _bigcommerce_kit(cartpath: LiveCartpath) -> Kit:
-    auth_url = cartpath.sandbox.call(
-        "POST", f"/bigcommerce/stores/{STORE}/install", {"client_id": BC_CLIENT_ID}
-    )["auth_url"]
-    requests.get(auth_url, allow_redirects=False, timeout=15).raise_for_status()
-    cartpath.wait_for_jobs()
-    shop_id = _shop_id(cartpath, Platform.BIGCOMMERCE)
+    shop_id = cartpath.install_bigcommerce()
     products = {"11101": 111, "11102": 111, "11103": 111, "11201": 112}
 
     def make_cart(items: tuple[CartItem, ...]) -> str:

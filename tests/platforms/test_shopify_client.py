@@ -7,8 +7,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-import requests
-from sqlalchemy import select
 
 from core.db import utcnow
 from core.models import Shop
@@ -16,17 +14,6 @@ from core.services import services_of
 from platforms.shopify import client
 from platforms.shopify.admin import graphql
 from tests.support.cartpath import OTHER_SHOP, SHOP, LiveCartpath
-
-
-def _install(cartpath: LiveCartpath, shop: str = SHOP) -> int:
-    requests.get(
-        f"{cartpath.url}/admin/api/session",
-        headers={"Authorization": f"Bearer {cartpath.session_token(shop=shop)}"},
-        timeout=10,
-    ).raise_for_status()
-    cartpath.wait_for_jobs()
-    with services_of(cartpath.app).database.session() as session:
-        return session.scalar(select(Shop.id).where(Shop.domain == shop))
 
 
 def _stored_tokens(cartpath: LiveCartpath, shop_id: int) -> tuple[str, str]:
@@ -47,7 +34,7 @@ def _shop_name() -> str:
 
 
 def test_a_token_about_to_expire_is_refreshed_first(cartpath):
-    shop_id = _install(cartpath)
+    shop_id = cartpath.install_shopify()
     old_access, old_refresh = _stored_tokens(cartpath, shop_id)
     _expire_locally(cartpath, shop_id)
 
@@ -60,7 +47,7 @@ def test_a_token_about_to_expire_is_refreshed_first(cartpath):
 
 
 def test_a_401_refreshes_and_retries_once(cartpath):
-    shop_id = _install(cartpath)
+    shop_id = cartpath.install_shopify()
     old_access, _ = _stored_tokens(cartpath, shop_id)
     # Shopify expires the token (its clock moved past the hour) though ours says it is fresh.
     cartpath.sandbox.clock(advance=3700)
@@ -72,7 +59,7 @@ def test_a_401_refreshes_and_retries_once(cartpath):
 
 
 def test_concurrent_refreshes_happen_once(cartpath):
-    shop_id = _install(cartpath)
+    shop_id = cartpath.install_shopify()
     _expire_locally(cartpath, shop_id)
     start = threading.Barrier(8)
 
@@ -91,7 +78,7 @@ def test_concurrent_refreshes_happen_once(cartpath):
 
 
 def test_many_threads_two_shops_through_the_stored_credentials(cartpath):
-    shops = {SHOP: _install(cartpath, SHOP), OTHER_SHOP: _install(cartpath, OTHER_SHOP)}
+    shops = {SHOP: cartpath.install_shopify(SHOP), OTHER_SHOP: cartpath.install_shopify(OTHER_SHOP)}
 
     def ask(domain: str) -> tuple[str, str]:
         with cartpath.app.app_context():
@@ -104,7 +91,7 @@ def test_many_threads_two_shops_through_the_stored_credentials(cartpath):
 
 
 def test_an_uninstalled_shop_is_never_called(cartpath):
-    shop_id = _install(cartpath)
+    shop_id = cartpath.install_shopify()
     with services_of(cartpath.app).database.session() as session:
         session.get(Shop, shop_id).uninstalled_at = utcnow()
         session.commit()

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import Flask
+from sqlalchemy import select
 
 from app import create_app
 from core.config import Config
-from core.demo import AppCredentials, register_with_sandbox
+from core.demo import AppCredentials, install_bigcommerce, install_shopify, register_with_sandbox
+from core.models import Platform, Shop
 from core.services import services_of
 from sandbox.shopify.signing import sign_query
 from tests.support.database import empty_all_tables
@@ -55,6 +57,24 @@ class LiveCartpath:
         """The signed link Shopify's app store opens on the app URL."""
         params = sign_query({"shop": shop, "timestamp": str(int(time.time()))}, SHOPIFY_SECRET)
         return f"{self.url}/shopify/install?{urlencode(params)}"
+
+    def install_shopify(self, shop: str = SHOP) -> int:
+        """Install through Shopify's managed install; returns the shop's id."""
+        install_shopify(self.sandbox.url, self.url, SHOPIFY_KEY, shop)
+        self.wait_for_jobs()
+        return self.shop_id(Platform.SHOPIFY, shop)
+
+    def install_bigcommerce(self, store: str = STORE) -> int:
+        """Install through BigCommerce's auth callback; returns the shop's id."""
+        install_bigcommerce(self.sandbox.url, BC_CLIENT_ID, store)
+        self.wait_for_jobs()
+        return self.shop_id(Platform.BIGCOMMERCE, store)
+
+    def shop_id(self, platform: Platform, domain: str) -> int:
+        with services_of(self.app).database.session() as session:
+            return session.scalar(
+                select(Shop.id).where(Shop.platform == platform, Shop.domain == domain)
+            )
 
     def session_token(self, shop: str = SHOP, user_id: int = 1) -> str:
         return self.sandbox.call(

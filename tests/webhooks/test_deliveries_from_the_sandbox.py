@@ -6,33 +6,13 @@ from __future__ import annotations
 import json
 import time
 
-import requests
 from sqlalchemy import func, select
 
-from core.models import Platform, Shop, WebhookEvent, WebhookStatus
+from core.models import WebhookEvent, WebhookStatus
 from core.services import services_of
 from tests.support import bigcommerce as bigcommerce_support
-from tests.support.cartpath import BC_CLIENT_ID, SHOP, STORE, LiveCartpath
+from tests.support.cartpath import SHOP, STORE, LiveCartpath
 from webhooks.models import PlatformProduct
-
-
-def _shopify_installed(cartpath: LiveCartpath) -> None:
-    requests.get(
-        f"{cartpath.url}/admin/api/session",
-        timeout=10,
-        headers={"Authorization": f"Bearer {cartpath.session_token()}"},
-    ).raise_for_status()
-    cartpath.wait_for_jobs()
-
-
-def _bigcommerce_installed(cartpath: LiveCartpath) -> int:
-    auth_url = cartpath.sandbox.call(
-        "POST", f"/bigcommerce/stores/{STORE}/install", {"client_id": BC_CLIENT_ID}
-    )["auth_url"]
-    requests.get(auth_url, allow_redirects=False, timeout=15).raise_for_status()
-    cartpath.wait_for_jobs()
-    with services_of(cartpath.app).database.session() as session:
-        return session.scalar(select(Shop.id).where(Shop.platform == Platform.BIGCOMMERCE))
 
 
 def _merchant_catalog_tool(cartpath: LiveCartpath):
@@ -70,7 +50,7 @@ def _product(cartpath: LiveCartpath, platform_id: str) -> PlatformProduct:
 
 
 def test_shopify_product_updates_have_one_effect_each_and_the_latest_wins(cartpath):
-    _shopify_installed(cartpath)
+    cartpath.install_shopify()
     product_id = cartpath.sandbox.state()["shopify"]["shops"][SHOP]["products"][0]["id"]
     cartpath.sandbox.chaos(duplicate_probability=0.6, reorder_window=0.5)
 
@@ -99,7 +79,7 @@ def test_shopify_product_updates_have_one_effect_each_and_the_latest_wins(cartpa
 
 
 def test_bigcommerce_deliveries_fetch_the_resource_and_count_once(cartpath):
-    _bigcommerce_installed(cartpath)
+    cartpath.install_bigcommerce()
     products = cartpath.sandbox.state()["bigcommerce"]["stores"][STORE]["products"]
     product_id = next(iter(products))
     cartpath.sandbox.chaos(duplicate_probability=0.6, reorder_window=0.5)
@@ -120,7 +100,7 @@ def test_bigcommerce_deliveries_fetch_the_resource_and_count_once(cartpath):
 
 
 def test_a_failed_event_is_visible_and_can_be_replayed(cartpath):
-    _bigcommerce_installed(cartpath)
+    cartpath.install_bigcommerce()
     product_id = next(iter(cartpath.sandbox.state()["bigcommerce"]["stores"][STORE]["products"]))
     # The fetch of the product is refused for good once (as if the store had glitched).
     cartpath.sandbox.fault(

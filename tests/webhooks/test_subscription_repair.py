@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from core.models import Platform, Shop
 from core.services import services_of
 from platforms.bigcommerce.setup import store_connection
 from platforms.shopify import client
 from platforms.shopify.admin import graphql
 from platforms.shopify.subscriptions import existing
-from tests.webhooks.test_deliveries_from_the_sandbox import (
-    _bigcommerce_installed,
-    _shopify_installed,
-)
 from webhooks.subscriptions import check_all_shops
 
 DELETE = "mutation($id: ID!) { webhookSubscriptionDelete(id: $id) { userErrors { message } } }"
 
 
 def test_dropped_subscriptions_and_deactivated_hooks_are_restored(cartpath):
-    _shopify_installed(cartpath)
-    bigcommerce_id = _bigcommerce_installed(cartpath)
-    with services_of(cartpath.app).database.session() as session:
-        shopify_id = session.scalar(select(Shop.id).where(Shop.platform == Platform.SHOPIFY))
+    shopify_id = cartpath.install_shopify()
+    bigcommerce_id = cartpath.install_bigcommerce()
     with cartpath.app.app_context():
         # Shopify removed two failing subscriptions; BigCommerce deactivated a hook.
         for node in client.call(shopify_id, existing)[:2]:
