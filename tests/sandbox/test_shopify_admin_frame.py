@@ -11,7 +11,7 @@ import requests
 import shopify
 from shopify import session_token
 
-from sandbox.shopify.testing import DEMO_API_KEY, DEMO_API_SECRET, ShopifySandbox
+from tests.support.shopify import DEMO_API_KEY, DEMO_API_SECRET, ShopifySandbox
 
 FRAME = "/shopify/admin/store/demo-shop/apps/" + DEMO_API_KEY
 

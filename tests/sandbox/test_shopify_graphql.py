@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 import requests
 
-from sandbox.shopify.testing import OTHER_SHOP, ShopifySandbox
+from tests.support.shopify import OTHER_SHOP, ShopifySandbox
 
 PRODUCTS = """
 query Products($first: Int!, $after: String) {

@@ -12,7 +12,7 @@ import shopify
 from shopify import session_token as shopify_session_token
 
 from sandbox.shopify import signing
-from sandbox.shopify.testing import DEMO_API_KEY, DEMO_API_SECRET, DEMO_SHOP, ShopifySandbox
+from tests.support.shopify import DEMO_API_KEY, DEMO_API_SECRET, DEMO_SHOP, ShopifySandbox
 
 REDIRECT = "http://127.0.0.1:8000/shopify/callback"
 AUTH_ERROR = "[API] Invalid API key or access token (unrecognized login or wrong password)"

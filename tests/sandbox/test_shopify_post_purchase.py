@@ -19,8 +19,8 @@ import pytest
 import requests
 from flask import Flask, jsonify, request
 
-from sandbox.shopify.testing import DEMO_API_KEY, DEMO_API_SECRET, DEMO_SHOP, ShopifySandbox
 from tests.support.servers import serve
+from tests.support.shopify import DEMO_API_KEY, DEMO_API_SECRET, DEMO_SHOP, ShopifySandbox
 
 DETAILS = {
     "step": "pay",

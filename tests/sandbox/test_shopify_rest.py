@@ -7,7 +7,7 @@ import requests
 import shopify
 from pyactiveresource.connection import ClientError, ResourceNotFound, UnauthorizedAccess
 
-from sandbox.shopify.testing import OTHER_SHOP, ShopifySandbox, admin_session
+from tests.support.shopify import OTHER_SHOP, ShopifySandbox
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def shop(sandbox) -> ShopifySandbox:
 @pytest.fixture
 def admin(shop):
     """ShopifyAPI pointed at demo-shop with a fresh offline token."""
-    with admin_session(shop.admin_url(), shop.token()):
+    with shop.admin_session(shop.token()):
         yield shop
 
 
@@ -93,7 +93,7 @@ def test_orders_read_after_graphql_create(shop):
             }
         },
     )
-    with admin_session(shop.admin_url(), token):
+    with shop.admin_session(token):
         orders = shopify.Order.find(status="any")
         assert len(orders) == 1
         order = shopify.Order.find(orders[0].id)
@@ -103,10 +103,10 @@ def test_orders_read_after_graphql_create(shop):
 
 
 def test_bad_token_and_other_shop_are_unauthorized(shop):
-    with admin_session(shop.admin_url(), "shpat_wrong"), pytest.raises(UnauthorizedAccess):
+    with shop.admin_session("shpat_wrong"), pytest.raises(UnauthorizedAccess):
         shopify.Shop.current()
     token = shop.token()
-    with admin_session(shop.admin_url(OTHER_SHOP), token), pytest.raises(UnauthorizedAccess):
+    with shop.admin_session(token, OTHER_SHOP), pytest.raises(UnauthorizedAccess):
         shopify.Shop.current()
 
 

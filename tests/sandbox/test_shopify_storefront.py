@@ -7,7 +7,7 @@ import re
 import pytest
 import requests
 
-from sandbox.shopify.testing import ShopifySandbox
+from tests.support.shopify import ShopifySandbox
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ import pytest
 from flask import Flask, request
 
 from sandbox.shopify import signing
-from sandbox.shopify.testing import DEMO_API_SECRET, ShopifySandbox
 from tests.support.servers import serve
+from tests.support.shopify import DEMO_API_SECRET, ShopifySandbox
 
 
 @dataclass

@@ -7,15 +7,14 @@ the real `shopify` package (ShopifyAPI) at the sandbox for REST resources.
 
 from __future__ import annotations
 
-import contextlib
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import requests
 import shopify
 
+from platforms.shopify.admin import activated
 from sandbox import demo_credentials
 
 API_VERSION = "2025-10"
@@ -66,21 +65,12 @@ class ShopifySandbox:
 
     def gql(self, token: str, query: str, variables: dict | None = None, shop: str = DEMO_SHOP):
         """GraphQL through the real ShopifyAPI client; returns the parsed answer."""
-        with admin_session(self.admin_url(shop), token):
+        with self.admin_session(token, shop):
             return json.loads(shopify.GraphQL().execute(query, variables=variables))
 
-
-@contextlib.contextmanager
-def admin_session(site: str, token: str) -> Iterator[None]:
-    """Point ShopifyAPI at `site` (LIBRARIES.md section 1: set the site, not Session)."""
-    resource = shopify.ShopifyResource
-    resource.set_site(site)
-    resource.set_timeout(10)
-    resource.set_headers({**resource._headers, "X-Shopify-Access-Token": token})
-    try:
-        yield
-    finally:
-        resource.clear_session()
+    def admin_session(self, token: str, shop: str = DEMO_SHOP):
+        """ShopifyAPI pointed at this shop, set and cleared the way the app does it."""
+        return activated(shop_base=self.shop_url(shop), api_version=API_VERSION, access_token=token)
 
 
 DEMO_API_KEY = demo_credentials.SHOPIFY_API_KEY
