@@ -25,7 +25,7 @@ from core import audit
 from core.models import Platform, Shop, ShopMode
 from core.services import services
 from core.web import db_session
-from platforms.base import PlatformUser
+from platforms.base import PlatformUser, TokenGrant
 from platforms.errors import InvalidSessionTokenError, SignatureError
 from platforms.shopify import oauth
 from platforms.shopify.verify import decode_session_token
@@ -124,12 +124,7 @@ def _from_shopify_session_token(token: str) -> AdminIdentity:
 
 def _install_by_token_exchange(session, shop_domain: str, token: str) -> Shop:
     config = services().config
-    grant = oauth.exchange_session_token(
-        shop_base=config.shopify_base_for(shop_domain),
-        client_id=config.shopify_api_key,
-        client_secret=config.shopify_api_secret,
-        session_token=token,
-    )
+    grant = _exchange(shop_domain, token, online=False)
     mode = ShopMode.HOSTED if config.shopify_distribution == "custom" else ShopMode.NATIVE
     shop = record_install(
         session, platform=Platform.SHOPIFY, domain=shop_domain, grant=grant, mode=mode
@@ -140,16 +135,21 @@ def _install_by_token_exchange(session, shop_domain: str, token: str) -> Shop:
 
 def _shopify_user(shop_domain: str, token: str, user_id: str) -> PlatformUser:
     """Who this staff member is, from an online token exchange (email, account owner)."""
+    grant = _exchange(shop_domain, token, online=True)
+    user = grant.user or PlatformUser(user_id)
+    return PlatformUser(user_id, user.email, account_owner=user.account_owner)
+
+
+def _exchange(shop_domain: str, token: str, *, online: bool) -> TokenGrant:
+    """Trade the session token for the shop's offline token, or the user's online one."""
     config = services().config
-    grant = oauth.exchange_session_token(
+    return oauth.exchange_session_token(
         shop_base=config.shopify_base_for(shop_domain),
         client_id=config.shopify_api_key,
         client_secret=config.shopify_api_secret,
         session_token=token,
-        online=True,
+        online=online,
     )
-    user = grant.user or PlatformUser(user_id)
-    return PlatformUser(user_id, user.email, account_owner=user.account_owner)
 
 
 def _from_admin_token(token: str) -> AdminIdentity:
