@@ -24,7 +24,7 @@ MODEL_MODULES: tuple[str, ...] = (
 )
 
 
-def _enum(kind: type[enum.Enum], name: str) -> Enum:
+def enum_column(kind: type[enum.Enum], name: str) -> Enum:
     """Stored as its value in a VARCHAR with a CHECK constraint, the same on both dialects."""
     return Enum(
         kind,
@@ -46,6 +46,14 @@ class ShopMode(enum.StrEnum):
     NATIVE = "native"  # the platform's checkout, upsells through its extension (public Shopify)
 
 
+class StorefrontHandoff(enum.StrEnum):
+    """Whether the storefront script sends shoppers to Cartpath's checkout."""
+
+    OFF = "off"
+    TEST = "test"  # only visitors with ?cartpath_test=1 or the test cookie
+    ON = "on"
+
+
 class Timestamps:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -58,11 +66,13 @@ class Shop(Timestamps, Base):
     __table_args__ = (UniqueConstraint("platform", "domain"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    platform: Mapped[Platform] = mapped_column(_enum(Platform, "platform"))
+    platform: Mapped[Platform] = mapped_column(enum_column(Platform, "platform"))
     # myshopify domain on Shopify, store hash on BigCommerce.
     domain: Mapped[str] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(String(255), default="")
-    mode: Mapped[ShopMode] = mapped_column(_enum(ShopMode, "shop_mode"), default=ShopMode.HOSTED)
+    mode: Mapped[ShopMode] = mapped_column(
+        enum_column(ShopMode, "shop_mode"), default=ShopMode.HOSTED
+    )
     scopes: Mapped[str] = mapped_column(Text, default="")
     access_token_encrypted: Mapped[str | None] = mapped_column(Text)
     access_token_expires_at: Mapped[datetime | None]
@@ -72,6 +82,13 @@ class Shop(Timestamps, Base):
     webhook_secret_encrypted: Mapped[str | None] = mapped_column(Text)
     installed_at: Mapped[datetime | None]
     uninstalled_at: Mapped[datetime | None]
+    # The shop's own language and region (Babel locale id), for money and dates shoppers see.
+    locale: Mapped[str] = mapped_column(String(20), default="en_US", server_default="en_US")
+    storefront_handoff: Mapped[StorefrontHandoff] = mapped_column(
+        enum_column(StorefrontHandoff, "storefront_handoff"),
+        default=StorefrontHandoff.OFF,
+        server_default=StorefrontHandoff.OFF.value,
+    )
 
     @property
     def is_installed(self) -> bool:
@@ -127,14 +144,14 @@ class WebhookEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shop.id"))
-    platform: Mapped[Platform] = mapped_column(_enum(Platform, "platform"))
+    platform: Mapped[Platform] = mapped_column(enum_column(Platform, "platform"))
     topic: Mapped[str] = mapped_column(String(100))
     # Shopify: X-Shopify-Event-Id (else X-Shopify-Webhook-Id); BigCommerce: the payload hash.
     event_key: Mapped[str] = mapped_column(String(255))
     headers: Mapped[dict[str, Any]] = mapped_column(JSON)
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[WebhookStatus] = mapped_column(
-        _enum(WebhookStatus, "webhook_status"), default=WebhookStatus.RECEIVED
+        enum_column(WebhookStatus, "webhook_status"), default=WebhookStatus.RECEIVED
     )
     error: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -165,7 +182,7 @@ class Outbox(Timestamps, Base):
     args: Mapped[list[Any]] = mapped_column(JSON)
     dedupe_key: Mapped[str | None] = mapped_column(String(255), unique=True)
     status: Mapped[OutboxStatus] = mapped_column(
-        _enum(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING
+        enum_column(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING
     )
     attempts: Mapped[int] = mapped_column(default=0)
     max_attempts: Mapped[int]
@@ -189,3 +206,20 @@ class AuditLog(Base):
     target: Mapped[str] = mapped_column(String(255), default="")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Alert(Base):
+    """Something staff must look at: a write-back that gave up, a checkout locked after
+    a run of declines. Shown in the admin until resolved."""
+
+    __tablename__ = "alert"
+    __table_args__ = (Index("ix_alert_shop_open", "shop_id", "resolved_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shop.id"))
+    kind: Mapped[str] = mapped_column(String(60))
+    # What it is about ("order:CP...", "checkout:<id>"); one open alert per kind and subject.
+    subject: Mapped[str] = mapped_column(String(255))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
