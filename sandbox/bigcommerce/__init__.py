@@ -55,6 +55,7 @@ class BigCommerceEmulator:
             hooks.blueprint,
             scripts.blueprint,
             store_info.blueprint,
+            store_info.settings_blueprint,
             control.blueprint,
             control_panel.blueprint,
             storefront.blueprint,

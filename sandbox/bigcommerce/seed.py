@@ -186,6 +186,7 @@ def _store(
         owner=owner,
         users={owner.id: owner},
         country_code=country,
+        language="en" if country == "US" else "de",
         address="1 Demo Street, Austin, TX 78701" if country == "US" else "Demostr. 1, Berlin",
         admin_email=owner.email,
         quota=quota,

@@ -131,6 +131,7 @@ class Store:
     owner: User
     users: dict[int, User]
     country_code: str = "US"
+    language: str = "en"  # default_shopper_language (v3 settings/store/locale)
     address: str = ""
     admin_email: str = ""
     quota: int = 150
@@ -255,6 +256,7 @@ class Order:
     date_modified: float
     customer_id: int = 0
     payment_method: str = ""
+    payment_provider_id: str = ""  # the gateway's transaction id
     external_source: str | None = None
     external_id: str | None = None
     staff_notes: str = ""

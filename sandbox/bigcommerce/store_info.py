@@ -1,16 +1,21 @@
-"""GET /v2/store: who the store is, its currency, address and plan.
+"""GET /v2/store: who the store is, its currency, address and plan; and GET
+/v3/settings/store/locale: the language shoppers see.
 
-bigcommerce/docs reference/store_information.v2.yml.
+bigcommerce/docs reference/store_information.v2.yml and reference/settings.v3.yml
+("Locale": default_shopper_language, shopper_language_selection_method, store_country),
+both under the Information & Settings scope.
 """
 
 from __future__ import annotations
 
+import pycountry
 from flask import Response
 
 from sandbox.bigcommerce.api import api_blueprint, emulator, installation, store
 from sandbox.bigcommerce.responses import json_response
 
 blueprint = api_blueprint("store_info", "v2", "store_v2_information")
+settings_blueprint = api_blueprint("store_settings", "v3", "store_v2_information")
 
 
 @blueprint.get("/store")
@@ -41,5 +46,21 @@ def get_store() -> Response:
             "plan_is_trial": False,
             "status": "live",
             "features": {"stencil_enabled": True, "multi_storefront_enabled": False},
+        }
+    )
+
+
+@settings_blueprint.get("/settings/store/locale")
+def get_locale_settings() -> Response:
+    current = store()
+    country = pycountry.countries.get(alpha_2=current.country_code)
+    return json_response(
+        {
+            "data": {
+                "default_shopper_language": current.language,
+                "shopper_language_selection_method": "default_shopper_language",
+                "store_country": country.name if country else current.country_code,
+            },
+            "meta": {},
         }
     )
