@@ -224,6 +224,10 @@ def _country_codes() -> frozenset[str]:
     return frozenset(code for code, _ in _countries())
 
 
+def is_known_country(country_code: str) -> bool:
+    return country_code in _country_codes()
+
+
 @cache
 def subdivisions(country_code: str) -> tuple[tuple[str, str], ...]:
     """(code without the country prefix, name) of the subdivisions a shopper must choose from,
