@@ -27,6 +27,10 @@ class InvalidSessionTokenError(SignatureError):
     """An embedded-admin session token is invalid, expired or for another app or shop."""
 
 
+class InvalidPostPurchaseTokenError(SignatureError):
+    """A post-purchase token from Shopify's checkout is invalid, expired or for another app."""
+
+
 class InvalidSignedPayloadError(SignatureError):
     """A BigCommerce signed_payload(_jwt) did not verify."""
 

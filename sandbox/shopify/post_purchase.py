@@ -242,6 +242,17 @@ def _offers(call: BackendCall) -> tuple[list[dict[str, Any]], str | None]:
     return offers, None if offers else "the app has no offer for this purchase"
 
 
+def _following(session: PostPurchaseSession, offer: dict[str, Any], answer: str) -> int:
+    """Where the buyer goes after answering `offer`: the offer its `next` names for this
+    answer (null: the thank-you page), else the next one in the list."""
+    links = offer.get("next")
+    if not isinstance(links, dict):
+        return session.answered + 1
+    target = links.get(answer)
+    ids = [o.get("id") for o in session.offers]
+    return ids.index(target) if target in ids else len(session.offers)
+
+
 def _sign(session: PostPurchaseSession, offer: dict[str, Any]) -> str:
     """The app's changeset token, or "" when the app gives none (applyChangeset then refuses)."""
     try:
@@ -325,7 +336,7 @@ def blueprint(emulator: ShopifyEmulator) -> Blueprint:
             record, session = session_or_404(shop, reference)
             if session.answered < len(session.offers) and session.offers[session.answered] is offer:
                 flow.apply(record, session, token)
-                session.answered += 1
+                session.answered = _following(session, offer, "accepted")
             return redirect(flow.next_url(record, session), 303)
 
     @bp.post("/checkouts/<reference>/post-purchase/decline")
@@ -333,7 +344,7 @@ def blueprint(emulator: ShopifyEmulator) -> Blueprint:
         with state.lock:
             record, session = session_or_404(shop, reference)
             if session.state == "offered" and session.answered < len(session.offers):
-                session.answered += 1
+                session.answered = _following(session, session.offers[session.answered], "declined")
             return redirect(flow.next_url(record, session), 303)
 
     @bp.get("/checkouts/<reference>/thank-you")

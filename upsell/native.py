@@ -1,0 +1,316 @@
+"""Shopify's post-purchase page (public installs): which offers to show for an initial
+purchase, and a signature for exactly the offer the shopper accepted, never for any other
+change. The extension (extension/post-purchase) and Shopify's checkout speak to these.
+
+Offers are rows (ShownOffer) keyed by Shopify's reference id and the funnel's offer key,
+so the same purchase asking twice sees the same offers, and an offer is signed once.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from analytics.models import AnalyticsEvent, EventKind
+from core.db import utcnow
+from core.models import Platform, Shop, ShopMode
+from core.money import Money
+from core.services import services
+from platforms.errors import NotFoundError
+from platforms.pricing import CartItem, CartLine
+from platforms.pricing_engines import engine_for
+from platforms.shopify.post_purchase import PurchaseToken, sign_changeset
+from upsell.funnels import FunnelDefinition, Offer
+from upsell.matching import OrderFacts, choose_funnel
+from upsell.models import FunnelVersion, OfferStatus, ShownOffer
+from upsell.service import active_funnels
+
+MAX_ACCEPTED_PER_ORDER = 3  # Shopify's limit of accepted post-purchase offers (PLATFORMS.md H.3)
+
+
+class OfferRefused(Exception):
+    """Why an offer cannot be signed; `status` is the HTTP answer."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class PricedOffer:
+    offer: Offer
+    line: CartLine
+
+
+def shop_for(session: Session, purchase: PurchaseToken) -> Shop:
+    shop = session.scalar(
+        select(Shop).where(Shop.platform == Platform.SHOPIFY, Shop.domain == purchase.shop_domain)
+    )
+    if shop is None or not shop.is_installed:
+        raise OfferRefused(404, "This shop does not use Cartpath.")
+    return shop
+
+
+def purchase_facts(purchase: PurchaseToken) -> OrderFacts:
+    initial = purchase.input_data.get("initialPurchase") or {}
+    products = {
+        str((line.get("product") or {}).get("id"))
+        for line in initial.get("lineItems") or []
+        if isinstance(line, dict)
+    }
+    total = ((initial.get("totalPriceSet") or {}).get("shopMoney") or {}).get("amount") or "0"
+    return OrderFacts(
+        product_ids=frozenset(products),
+        total=Decimal(str(total)),
+        country=str(initial.get("destinationCountryCode") or ""),
+    )
+
+
+def _event(session: Session, shop_id: int, kind: EventKind, reference: str, **values: Any) -> None:
+    session.add(AnalyticsEvent(shop_id=shop_id, kind=kind, order_reference=reference, **values))
+
+
+def _price(shop_id: int, offer: Offer) -> PricedOffer | None:
+    """The offer's first variant in stock, priced by Shopify now (None: none can be sold)."""
+    engine = engine_for(Platform.SHOPIFY)
+    for variant_id in offer.variant_ids:
+        try:
+            _ref, lines = engine.read_cart(
+                shop_id, items=(CartItem(variant_id=variant_id, quantity=offer.quantity),)
+            )
+        except NotFoundError:
+            continue
+        line = lines[0]
+        if line.available and (line.inventory is None or line.inventory >= offer.quantity):
+            return PricedOffer(offer, line)
+    return None
+
+
+def _changes(priced: PricedOffer) -> list[dict[str, Any]]:
+    """The changeset for this offer, in Shopify's change types (post-purchase.ts)."""
+    offer, line = priced.offer, priced.line
+    change: dict[str, Any] = {
+        "type": "add_variant",
+        "variantID": int(line.variant_id),
+        "quantity": offer.quantity,
+    }
+    if offer.discount.kind != "none":
+        change["discount"] = {
+            "value": str(offer.discount.value),
+            "valueType": "percentage" if offer.discount.kind == "percent" else "fixed_amount",
+            "title": offer.headline[:60],
+        }
+    changes = [change]
+    if offer.shipping.kind == "flat":
+        changes.append(
+            {"type": "add_shipping_line", "price": str(offer.shipping.amount), "title": "Shipping"}
+        )
+    return changes
+
+
+def _offer_json(shown: ShownOffer, priced: PricedOffer, ids: dict[str, str]) -> dict[str, Any]:
+    offer, line = priced.offer, priced.line
+    original = line.unit_price * offer.quantity
+    discounted = Money.of(offer.discount.apply(line.unit_price), shown.currency).amount
+    return {
+        "id": shown.token,
+        "title": offer.headline,
+        "productTitle": line.title,
+        "productImageURL": offer.image_url or line.image_url or "",
+        "productDescription": [offer.body] if offer.body else [],
+        "originalPrice": str(original),
+        "discountedPrice": str(discounted * offer.quantity),
+        "changes": shown.quote["changes"],
+        # Where the shopper goes next (our extension follows these; a downsell on decline).
+        "next": {
+            "accepted": ids.get(offer.on_accept or ""),
+            "declined": ids.get(offer.on_decline or ""),
+        },
+    }
+
+
+def offers_for(purchase: PurchaseToken) -> list[dict[str, Any]]:
+    """The offers for this initial purchase (empty: none applies), recorded as shown."""
+    svc = services()
+    with svc.database.session() as session:
+        shop = shop_for(session, purchase)
+        shop_id = shop.id
+        if shop.mode is not ShopMode.NATIVE:
+            raise OfferRefused(409, "This shop runs Cartpath's own checkout and upsells.")
+        candidates = active_funnels(session, shop_id)
+        chosen = choose_funnel(candidates, purchase_facts(purchase))
+        if chosen is None:
+            _event(
+                session,
+                shop_id,
+                EventKind.OFFER_INELIGIBLE,
+                purchase.reference_id,
+                reason="no_match",
+            )
+            session.commit()
+            return []
+        version_id = chosen[0].id
+        session.commit()  # no transaction stays open across Shopify's calls below
+    definition: FunnelDefinition = chosen[1]
+    priced = {offer.key: _price(shop_id, offer) for offer in definition.in_path_order()}
+    if priced[definition.entry] is None:
+        with svc.database.session() as session:
+            _event(
+                session,
+                shop_id,
+                EventKind.OFFER_INELIGIBLE,
+                purchase.reference_id,
+                reason="out_of_stock",
+            )
+            session.commit()
+        return []
+    initial = purchase.input_data.get("initialPurchase") or {}
+    currency_hint = ((initial.get("totalPriceSet") or {}).get("shopMoney") or {}).get(
+        "currencyCode", ""
+    )
+    with svc.database.session() as session:
+        shown = _record_shown(
+            session, shop_id, purchase.reference_id, version_id, priced, currency_hint
+        )
+        ids = {key: row.token for key, row in shown.items()}
+        answer = [_offer_json(shown[key], priced[key], ids) for key in shown]  # type: ignore[arg-type]
+        session.commit()
+    return answer
+
+
+def _record_shown(
+    session: Session,
+    shop_id: int,
+    reference: str,
+    version_id: int,
+    priced: dict[str, PricedOffer | None],
+    currency: str,
+) -> dict[str, ShownOffer]:
+    existing = {
+        row.offer_key: row
+        for row in session.scalars(
+            select(ShownOffer)
+            .where(ShownOffer.shop_id == shop_id, ShownOffer.order_reference == reference)
+            .order_by(ShownOffer.id)
+        )
+    }
+    if existing:  # the page asked again (a reload): the same offers, the same countdowns
+        return existing
+    rows = {}
+    now = utcnow()
+    for key, item in priced.items():
+        if item is None:
+            continue  # out of stock now: its path ends there
+        offer = item.offer
+        unit = Money.of(offer.discount.apply(item.line.unit_price), currency or "USD")
+        row = ShownOffer(
+            shop_id=shop_id,
+            order_reference=reference,
+            funnel_version_id=version_id,
+            offer_key=key,
+            variant_id=item.line.variant_id,
+            quantity=offer.quantity,
+            currency=unit.currency,
+            quote={"changes": _changes(item)},
+            total=unit.amount * offer.quantity,
+            expires_at=now + timedelta(seconds=offer.countdown_seconds)
+            if offer.countdown_seconds
+            else None,
+        )
+        session.add(row)
+        rows[key] = row
+    session.flush()
+    first = next(iter(rows.values()))
+    _event(
+        session,
+        shop_id,
+        EventKind.OFFER_SHOWN,
+        reference,
+        funnel_version_id=version_id,
+        offer_key=first.offer_key,
+        amount=first.total,
+        currency=first.currency,
+    )
+    return rows
+
+
+def sign_accepted(purchase: PurchaseToken, offer_id: str, changes: Any) -> str:
+    """The changeset token for an offer Cartpath made for this purchase, exactly as made.
+
+    :raises OfferRefused: another shop's or purchase's offer (404), changes that differ
+        from the offer (400), an offer already accepted, expired, replaced by a newer
+        funnel version, or sold out since (409).
+    """
+    svc = services()
+    with svc.database.session() as session:
+        shop = shop_for(session, purchase)
+        shown = session.scalar(
+            select(ShownOffer).where(
+                ShownOffer.token == str(offer_id)[:64],
+                ShownOffer.shop_id == shop.id,
+                ShownOffer.order_reference == purchase.reference_id,
+            )
+        )
+        if shown is None:
+            raise OfferRefused(404, "No such offer for this purchase.")
+        if changes != shown.quote.get("changes"):
+            raise OfferRefused(400, "The changes differ from the offer; nothing was signed.")
+        if shown.status is not OfferStatus.SHOWN:
+            raise OfferRefused(409, "This offer was already answered.")
+        if shown.expires_at is not None and shown.expires_at < utcnow():
+            raise OfferRefused(409, "This offer has expired.")
+        version = session.get(FunnelVersion, shown.funnel_version_id)
+        current = session.scalar(
+            select(func.max(FunnelVersion.number)).where(
+                FunnelVersion.funnel_id == version.funnel_id
+            )
+        )
+        if version.number != current:
+            raise OfferRefused(409, "This offer has changed; please refresh.")
+        shop_id, shown_id, signed_changes = shop.id, shown.id, shown.quote["changes"]
+        variant_id, quantity = str(shown.variant_id), shown.quantity
+        event = {
+            "funnel_version_id": shown.funnel_version_id,
+            "offer_key": shown.offer_key,
+            "amount": shown.total,
+            "currency": shown.currency,
+        }
+        session.commit()
+    _ref, lines = engine_for(Platform.SHOPIFY).read_cart(
+        shop_id, items=(CartItem(variant_id=variant_id, quantity=quantity),)
+    )
+    line = lines[0]
+    if not line.available or (line.inventory is not None and line.inventory < quantity):
+        raise OfferRefused(409, "This item has just sold out.")
+    with svc.database.session() as session:
+        accepted = session.scalar(
+            select(func.count()).where(
+                ShownOffer.shop_id == shop_id,
+                ShownOffer.order_reference == purchase.reference_id,
+                ShownOffer.status == OfferStatus.ACCEPTED,
+            )
+        )
+        if accepted >= MAX_ACCEPTED_PER_ORDER:
+            raise OfferRefused(409, "This order has taken all the offers it can.")
+        claimed = session.execute(
+            update(ShownOffer)
+            .where(ShownOffer.id == shown_id, ShownOffer.status == OfferStatus.SHOWN)
+            .values(status=OfferStatus.ACCEPTED, decided_at=utcnow())
+        ).rowcount
+        if claimed != 1:  # another request accepted it first
+            raise OfferRefused(409, "This offer was already answered.")
+        _event(session, shop_id, EventKind.OFFER_ACCEPTED, purchase.reference_id, **event)
+        session.commit()
+    return sign_changeset(
+        api_key=svc.config.shopify_api_key,
+        secret=svc.config.shopify_api_secret,
+        reference_id=purchase.reference_id,
+        changes=signed_changes,
+        now=time.time(),
+    )
