@@ -168,6 +168,19 @@ def design_demo_shops(app) -> None:
         session.commit()
 
 
+def open_demo_handoff(app) -> None:
+    """The demo storefronts send their shoppers to Cartpath's checkout (switch on)."""
+    from sqlalchemy import select
+
+    from checkout.storefront import set_handoff
+    from core.models import Shop
+
+    with app.app_context(), services_of(app).database.session() as session:
+        for shop in session.scalars(select(Shop)).all():
+            set_handoff(session, shop, "on", actor="demo")
+        session.commit()
+
+
 def run_demo(*, port: int, sandbox_port: int) -> None:
     from app import create_serving_app
     from sandbox.server import create_sandbox_app
@@ -184,6 +197,7 @@ def run_demo(*, port: int, sandbox_port: int) -> None:
         register_with_sandbox(sandbox_url, config.base_url, AppCredentials())
         install_demo_shops(sandbox_url, config.base_url)
         design_demo_shops(app)
+        open_demo_handoff(app)
         click.echo(_banner(config, sandbox_port))
         stop.wait()
         click.echo("stopping…")

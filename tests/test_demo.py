@@ -53,6 +53,12 @@ def test_demo_starts_answers_and_stops_on_ctrl_c(tmp_path):
             in state["shopify"]["shops"]["demo-shop.myshopify.com"]["installed"]
         ), "the demo installed itself into the Shopify shop"
         assert [i["store"] for i in state["bigcommerce"]["installations"]] == ["demo1abc"]
+        handoff = requests.get(
+            f"http://127.0.0.1:{port}/storefront/config",
+            params={"platform": "bigcommerce", "shop": "demo1abc"},
+            timeout=5,
+        ).json()
+        assert handoff == {"handoff": "on"}, "shoppers of the demo store reach Cartpath's checkout"
 
         demo.send_signal(signal.SIGINT)
         demo.wait(timeout=20)

@@ -38,13 +38,15 @@ class ShopifyEmulator:
             admin_api,
             admin_frame,
             control,
+            extensions,
             oauth,
             post_purchase,
             rest,
             storefront,
         )
 
-        for module in (oauth, admin_api, rest, storefront, post_purchase, admin_frame, control):
+        modules = (oauth, admin_api, rest, storefront, post_purchase, admin_frame, extensions)
+        for module in (*modules, control):
             app.register_blueprint(module.blueprint(self))
         self.context.faults.set_error_body(admin_api.GRAPHQL_PATH, admin_api.graphql_error_body)
 
@@ -80,6 +82,12 @@ class ShopifyEmulator:
                             resources.script_tag_json(t) for t in shop.script_tags.values()
                         ],
                         "app_embeds": shop.app_embeds,
+                        "app_metafields": {
+                            client_id: {
+                                f"{ns}.{key}": value for (ns, key), (_, value) in kept.items()
+                            }
+                            for client_id, kept in shop.app_metafields.items()
+                        },
                         "post_purchase": {
                             "app": vars(shop.post_purchase) if shop.post_purchase else None,
                             "sessions": [

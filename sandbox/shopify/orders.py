@@ -58,7 +58,8 @@ class NewOrder:
     shipping_price: Decimal = Decimal(0)
     discount_code: str | None = None
     discount: Decimal = Decimal(0)
-    transactions: list[tuple[str, str, Decimal, str]] = field(default_factory=list)
+    # (kind, status, amount, gateway), optionally followed by the authorization code
+    transactions: list[tuple[Any, ...]] = field(default_factory=list)
     financial_status: str | None = None
     inventory_behaviour: str = "BYPASS"
     send_receipt: bool = False
@@ -108,8 +109,8 @@ def create(state: ShopifyState, shop: Shop, new: NewOrder, now: float, app: str 
     total_tax = sum((t.price for t in new.tax_lines), Decimal(0))
     total = cents(subtotal + total_tax + new.shipping_price)
     transactions = [
-        Transaction(state.next_id(), kind, status, amount, gateway, now)
-        for kind, status, amount, gateway in new.transactions
+        Transaction(state.next_id(), kind, status, amount, gateway, now, *code)
+        for kind, status, amount, gateway, *code in new.transactions
     ]
     number = shop.next_order_number
     shop.next_order_number += 1

@@ -207,7 +207,7 @@ def script_tag_json(tag: ScriptTag) -> dict[str, Any]:
         "src": tag.src,
         "event": tag.event,
         "display_scope": tag.display_scope,
-        "cache": False,
+        "cache": tag.cache,
         "created_at": iso(tag.created_at),
         "updated_at": iso(tag.created_at),
     }

@@ -165,6 +165,7 @@ def _other_shop(state: ShopifyState, now: float) -> Shop:
         plan="basic",
         country="DE",
         province=None,
+        primary_locale="de",
         zones=[ShippingZone("Germany", ["DE"], [ShippingRate("DHL", Decimal("4.90"))])],
         tax_rates=[TaxRate("MwSt", "DE", None, Decimal("0.19"))],
         discounts={},

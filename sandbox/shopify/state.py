@@ -127,6 +127,7 @@ class Transaction:
     amount: Decimal
     gateway: str
     created_at: float
+    authorization_code: str = ""  # the gateway's reference for the charge (orderCreate input)
 
 
 @dataclass
@@ -207,6 +208,7 @@ class ScriptTag:
     event: str = "onload"
     display_scope: str = "online_store"
     created_at: float = 0.0
+    cache: bool = False
 
 
 @dataclass
@@ -251,7 +253,9 @@ class PostPurchaseSession:
     state: str = "pending"  # "pending" | "offered" | "skipped" | "done"
     skip_reason: str | None = None
     offers: list[dict[str, Any]] = field(default_factory=list)
-    answered: int = 0  # offers accepted or declined so far (they are shown in order)
+    # The index of the offer shown next: offers are shown in order, or along the
+    # `next: {accepted, declined}` offer ids an app gives them (a downsell after a decline).
+    answered: int = 0
     applications: list[ChangesetApplication] = field(default_factory=list)
     used_jtis: set[str] = field(default_factory=set)
 
@@ -276,12 +280,15 @@ class Shop:
     webhooks: dict[int, WebhookSubscription] = field(default_factory=dict)
     script_tags: dict[int, ScriptTag] = field(default_factory=dict)
     app_embeds: dict[str, list[str]] = field(default_factory=dict)  # client id -> script srcs
+    # App-data metafields (owner: the app's installation): client id -> (namespace, key) -> value
+    app_metafields: dict[str, dict[tuple[str, str], tuple[str, str]]] = field(default_factory=dict)
     installed: dict[str, list[str]] = field(default_factory=dict)  # client id -> granted scopes
     carts: dict[str, Cart] = field(default_factory=dict)
     order_times: list[float] = field(default_factory=list)  # orderCreate times (dev limit)
     post_purchase: PostPurchaseApp | None = None
     post_purchase_sessions: dict[str, PostPurchaseSession] = field(default_factory=dict)
     next_order_number: int = 1001
+    primary_locale: str = "en"  # ISO code of the shop's default language (shopLocales)
 
     @property
     def handle(self) -> str:

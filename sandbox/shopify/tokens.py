@@ -235,6 +235,7 @@ def revoke_app(state: ShopifyState, shop: str, client_id: str) -> None:
         if record is not None:
             record.installed.pop(client_id, None)
             record.app_embeds.pop(client_id, None)
+            record.app_metafields.pop(client_id, None)
             for table in (record.webhooks, record.script_tags):
                 for key in [k for k, v in table.items() if v.client_id == client_id]:
                     del table[key]

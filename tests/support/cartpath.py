@@ -21,7 +21,7 @@ from core.services import services_of
 from sandbox.shopify.signing import sign_query
 from tests.support.database import empty_all_tables
 from tests.support.sandbox import SandboxControl
-from tests.support.servers import serve
+from tests.support.servers import ServedApp, serve
 
 SHOPIFY_KEY = "test-shopify-api-key"
 SHOPIFY_SECRET = "test-shopify-api-secret-" + "s" * 32
@@ -45,6 +45,12 @@ class LiveCartpath:
     url: str
     app: Flask
     sandbox: SandboxControl
+    served: ServedApp
+
+    def stop(self) -> None:
+        """Take Cartpath off the network (its port refuses connections), as if it were down."""
+        self.served.server.shutdown()
+        self.served.server.server_close()
 
     @property
     def config(self) -> Config:
@@ -118,8 +124,8 @@ def live_cartpath(
     register_with_sandbox(sandbox.url, base_url, TEST_APP)
     app = create_app(config)
     try:
-        with serve(app, port=port):
-            yield LiveCartpath(base_url, app, sandbox)
+        with serve(app, port=port) as served:
+            yield LiveCartpath(base_url, app, sandbox, served)
     finally:
         svc = services_of(app)
         svc.jobs.close()

@@ -24,7 +24,7 @@ from graphql import (
     validate,
 )
 
-from sandbox.shopify.graphql import mutations, queries
+from sandbox.shopify.graphql import mutations, online_store, queries
 from sandbox.shopify.graphql.cost import CostWalker
 from sandbox.shopify.graphql.nodes import Ctx
 from sandbox.shopify.graphql.sdl import SDL
@@ -35,15 +35,20 @@ RATE_LIMIT_DOCS = "https://shopify.dev/api/usage/rate-limits"
 
 @cache
 def schema() -> GraphQLSchema:
-    built = build_schema(SDL)
+    built = build_schema(SDL + online_store.SDL)
     for root, resolvers in (
-        (built.query_type, queries.RESOLVERS),
-        (built.mutation_type, mutations.RESOLVERS),
+        (built.query_type, {**queries.RESOLVERS, **online_store.QUERIES}),
+        (built.mutation_type, {**mutations.RESOLVERS, **online_store.MUTATIONS}),
     ):
         if not isinstance(root, GraphQLObjectType):
             raise TypeError("the SDL must define query and mutation roots")
         for name, resolver in resolvers.items():
             root.fields[name].resolve = resolver
+    for (type_name, field_name), resolver in online_store.FIELDS.items():
+        owner = built.get_type(type_name)
+        if not isinstance(owner, GraphQLObjectType):
+            raise TypeError(f"the SDL must define {type_name}")
+        owner.fields[field_name].resolve = resolver
     return built
 
 

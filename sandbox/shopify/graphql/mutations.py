@@ -194,6 +194,7 @@ def _order_input(data: dict[str, Any], options: dict[str, Any]) -> orders.NewOrd
                 (t.get("status") or "SUCCESS").lower(),
                 _amount(t["amountSet"]) or Decimal(0),
                 t.get("gateway") or "manual",
+                t.get("authorizationCode") or "",
             )
             for t in data.get("transactions") or []
         ],

@@ -141,6 +141,7 @@ def shop_node(ctx: Ctx) -> dict[str, Any]:
         "name": shop.name,
         "email": shop.email,
         "currencyCode": shop.currency,
+        "billingAddress": {"countryCodeV2": shop.country, "provinceCode": shop.province},
         "myshopifyDomain": shop.domain,
         "ianaTimezone": "UTC",
         "plan": {
@@ -299,6 +300,7 @@ def order_node(ctx: Ctx, order: Order) -> dict[str, Any]:
                 "kind": t.kind.upper(),
                 "status": t.status.upper(),
                 "gateway": t.gateway,
+                "authorizationCode": t.authorization_code or None,
                 "amountSet": money_bag(t.amount, c),
                 "createdAt": iso(t.created_at),
             }

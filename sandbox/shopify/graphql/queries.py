@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
+from babel import Locale
 from graphql import GraphQLResolveInfo
 
 from sandbox.shopify.graphql.nodes import (
@@ -49,6 +51,24 @@ def search_terms(query: str | None) -> list[tuple[str, str]]:
     return terms
 
 
+def _compare_time(timestamp: float, value: str) -> bool:
+    """`created_at:>=2026-01-01T00:00:00Z`: range syntax with <, <=, >, >= or an exact time."""
+    operator = next((op for op in (">=", "<=", ">", "<") if value.startswith(op)), "")
+    try:
+        bound = datetime.fromisoformat(value[len(operator) :].replace("Z", "+00:00"))
+    except ValueError:
+        return True  # Shopify ignores a filter it cannot read
+    if bound.tzinfo is None:
+        bound = bound.replace(tzinfo=UTC)
+    wanted, actual = bound.timestamp(), timestamp
+    return {
+        ">=": actual >= wanted,
+        "<=": actual <= wanted,
+        ">": actual > wanted,
+        "<": actual < wanted,
+    }.get(operator, int(actual) == int(wanted))
+
+
 def _order_matches(order: Order, key: str, value: str) -> bool:
     value_l = value.lower()
     checks: dict[str, Callable[[], bool]] = {
@@ -58,6 +78,7 @@ def _order_matches(order: Order, key: str, value: str) -> bool:
         "email": lambda: order.email.lower() == value_l,
         "financial_status": lambda: order.financial_status == value_l,
         "id": lambda: str(order.id) == value,
+        "created_at": lambda: _compare_time(order.created_at, value),
         "": lambda: value_l in f"{order.name} {order.email} {' '.join(order.tags)}".lower(),
     }
     check = checks.get(key)
@@ -89,6 +110,15 @@ def _variant_matches(variant: Variant, key: str, value: str) -> bool:
 
 def resolve_shop(_root: Any, info: GraphQLResolveInfo) -> dict[str, Any]:
     return shop_node(ctx_of(info))
+
+
+def resolve_shop_locales(
+    _root: Any, info: GraphQLResolveInfo, published: bool = False
+) -> list[dict[str, Any]]:
+    """The sandbox shop has one locale, its primary, published."""
+    code = ctx_of(info).shop.primary_locale
+    name = Locale.parse(code.replace("-", "_")).english_name or code
+    return [{"locale": code, "name": name, "primary": True, "published": True}]
 
 
 def resolve_current_app_installation(_root: Any, info: GraphQLResolveInfo) -> dict[str, Any]:
@@ -183,6 +213,7 @@ def resolve_webhook_subscriptions(_root: Any, info: GraphQLResolveInfo, **args: 
 
 RESOLVERS = {
     "shop": resolve_shop,
+    "shopLocales": resolve_shop_locales,
     "currentAppInstallation": resolve_current_app_installation,
     "product": resolve_product,
     "products": resolve_products,

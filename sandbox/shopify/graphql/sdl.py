@@ -66,6 +66,7 @@ type Shop {
   name: String!
   email: String!
   currencyCode: CurrencyCode!
+  billingAddress: ShopAddress!
   myshopifyDomain: String!
   ianaTimezone: String!
   plan: ShopPlan!
@@ -198,6 +199,7 @@ type OrderTransaction {
   kind: OrderTransactionKind!
   status: OrderTransactionStatus!
   gateway: String
+  authorizationCode: String
   amountSet: MoneyBag!
   createdAt: DateTime!
 }
@@ -342,9 +344,24 @@ type WebhookSubscription {
 type WebhookSubscriptionEdge { cursor: String! node: WebhookSubscription! }
 type WebhookSubscriptionConnection { edges: [WebhookSubscriptionEdge!]! nodes: [WebhookSubscription!]! pageInfo: PageInfo! }
 
+# https://shopify.dev/docs/api/admin-graphql/latest/objects/ShopAddress (a subset)
+type ShopAddress {
+  countryCodeV2: CountryCode
+  provinceCode: String
+}
+
+# https://shopify.dev/docs/api/admin-graphql/latest/objects/shoplocale
+type ShopLocale {
+  locale: String!
+  name: String!
+  primary: Boolean!
+  published: Boolean!
+}
+
 type QueryRoot {
   shop: Shop!
   currentAppInstallation: AppInstallation!
+  shopLocales(published: Boolean): [ShopLocale!]!
   product(id: ID!): Product
   products(first: Int, after: String, last: Int, before: String, reverse: Boolean, query: String): ProductConnection!
   productVariant(id: ID!): ProductVariant
@@ -419,10 +436,12 @@ input OrderCreateLineItemInput {
   taxable: Boolean
 }
 
+# https://shopify.dev/docs/api/admin-graphql/latest/input-objects/OrderCreateOrderTransactionInput (a subset)
 input OrderCreateOrderTransactionInput {
   kind: OrderTransactionKind
   status: OrderTransactionStatus
   gateway: String
+  authorizationCode: String
   amountSet: MoneyBagInput!
 }
 
