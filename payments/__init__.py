@@ -1,0 +1,1 @@
+"""Card payments behind one Gateway interface (gateway.py); Stripe is the implementation."""
