@@ -27,6 +27,9 @@ BLUEPRINTS: tuple[str, ...] = (
     "auth.views:blueprint",
     "webhooks.views:blueprint",
     "checkout.views:blueprint",
+    "checkout.storefront_views:blueprint",
+    "upsell.admin_api:blueprint",
+    "upsell.post_purchase_views:blueprint",
     "admin.views:blueprint",
 )
 

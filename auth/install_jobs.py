@@ -7,13 +7,15 @@ import logging
 from core.jobs import RetryPolicy, job
 from core.models import Platform, Shop
 from core.services import services
+from platforms.profile import ShopProfile, read_profile
 
 log = logging.getLogger(__name__)
 
 
 @job(retry=RetryPolicy(max_attempts=8, backoff=(5, 30, 120, 300, 900, 1800, 3600)), timeout=120)
 def complete_install(shop_id: int) -> None:
-    """Subscribe the shop's webhooks (and, on BigCommerce, install the storefront script).
+    """Subscribe the shop's webhooks (and, on BigCommerce, install the storefront script),
+    then remember the shop's name and locale.
 
     Idempotent: each platform call lists what exists and adds only what is missing.
     """
@@ -34,4 +36,18 @@ def complete_install(shop_id: int) -> None:
         from platforms.bigcommerce import setup
 
         created = setup.ensure_installed(shop_id)
+    from checkout.storefront import install_handoff
+
+    created = [*(created or []), *install_handoff(shop_id)]
+    remember_profile(shop_id, read_profile(platform, shop_id))
     log.info("install of shop %s completed: %s", shop_id, created or "nothing was missing")
+
+
+def remember_profile(shop_id: int, profile: ShopProfile) -> None:
+    """Keep the platform's name and locale for the shop (money on the checkout follows it)."""
+    with services().database.session() as session:
+        shop = session.get(Shop, shop_id)
+        if shop is not None:
+            shop.name = profile.name or shop.name
+            shop.locale = profile.locale
+            session.commit()

@@ -128,6 +128,8 @@ class Order(Timestamps, Base):
     platform_order_number: Mapped[str | None] = mapped_column(String(64))
     written_at: Mapped[datetime | None]
     writeback_attempts: Mapped[int] = mapped_column(default=0)
+    # The funnel version whose offers this order's shopper saw (none: no funnel matched).
+    funnel_version_id: Mapped[int | None] = mapped_column(ForeignKey("funnel_version.id"))
     writeback_error: Mapped[str | None] = mapped_column(Text)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -12,12 +13,12 @@ from sqlalchemy.orm import Session
 
 from checkout.addresses import form_fields, subdivisions
 from checkout.design import published_theme
-from checkout.models import Checkout
+from checkout.models import Checkout, Order
 from checkout.theme import Theme
 from core.models import Shop
 from core.money import Money
 
-LOCALE = "en_US"
+CONFIRMING_REFRESH_FOR = timedelta(minutes=2)
 
 
 @lru_cache(maxsize=1024)
@@ -30,6 +31,18 @@ def select_options(options: tuple[tuple[str, str], ...], selected: str) -> Marku
         )
         for code, name in options
     )
+
+
+def address_form(country: str, theme: Theme) -> dict[str, Any]:
+    """What the address fields need for `country` (the page, and the country switch's fragment)."""
+    return {
+        "country": country,
+        "address_fields": form_fields(
+            country, phone_required=theme.phone_required, show_company=theme.show_company
+        ),
+        "subdivisions": subdivisions(country),
+        "select_options": select_options,
+    }
 
 
 def build(
@@ -47,7 +60,7 @@ def build(
     currency = checkout.currency or quote.get("currency") or "USD"
 
     def money(amount: str | Decimal | None) -> str:
-        return Money.of(str(amount or "0"), currency).format(LOCALE)
+        return Money.of(str(amount or "0"), currency).format(shop.locale)
 
     values = dict(checkout.shipping_address or {})
     values.update({"email": checkout.email})
@@ -78,14 +91,58 @@ def build(
         "discount_codes": quote.get("discount_codes", []),
         "values": values,
         "errors": dict(errors or {}),
-        "country": country,
-        "address_fields": form_fields(
-            country, phone_required=theme.phone_required, show_company=theme.show_company
-        ),
-        "subdivisions": subdivisions(country),
+        **address_form(country, theme),
         "theme": theme,
-        "select_options": select_options,
         # Validated and sanitised by the theme; it can hold no "<", so it cannot end the
         # <style> element, and its quotes must reach the browser unescaped.
         "theme_css": Markup(theme.stylesheet()),  # noqa: S704
+        "payment": payment_section(checkout),
+    }
+
+
+def payment_section(checkout: Checkout) -> dict[str, Any]:
+    """The total the Pay button charges (posted back and compared with a fresh quote) and
+    whether the order is complete enough to pay; the card fields come from the view."""
+    quote = checkout.quote or {}
+    address = checkout.shipping_address or {}
+    return {
+        "shown_total": quote.get("total", ""),
+        "ready": bool(
+            checkout.email
+            and address
+            and (checkout.shipping_option or not quote.get("shipping_options"))
+        ),
+        "billing_name": " ".join(
+            part for part in (address.get("first_name"), address.get("last_name")) if part
+        ),
+    }
+
+
+def thank_you(order: Order, shop: Shop, *, now: datetime) -> dict[str, Any]:
+    """The thank-you page: the ledger's order, and the platform's number once written.
+
+    Until the write-back lands the page says so and reloads itself (no JavaScript) for
+    `CONFIRMING_REFRESH_FOR`, then asks the shopper to look for the store's email.
+    """
+
+    def money(amount: str | Decimal) -> str:
+        return Money.of(amount, order.currency).format(shop.locale)
+
+    pending = order.platform_order_number is None
+    return {
+        "order": order,
+        "shop": shop,
+        "lines": [
+            {
+                **line,
+                "total": money(Decimal(line["unit_price"]) * line["quantity"]),
+            }
+            for line in order.lines
+        ],
+        "totals": {
+            name: money(getattr(order, name))
+            for name in ("subtotal", "discount_total", "shipping_total", "tax_total", "total")
+        },
+        "pending": pending,
+        "refresh": pending and now - order.created_at < CONFIRMING_REFRESH_FOR,
     }

@@ -8,6 +8,7 @@ each message beside its field and a 422.
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -24,21 +25,44 @@ from sqlalchemy import select
 from admin.embedding import embedded
 from auth.identity import current_identity, require_admin
 from checkout import page_model
-from checkout.design import draft_theme
+from checkout.addresses import is_known_country
+from checkout.design import draft_theme, published_theme
 from checkout.handoff import HandoffError, parse_handoff, start_checkout
-from checkout.models import Checkout, CheckoutStatus
+from checkout.models import Checkout, CheckoutStatus, Order
+from checkout.paying import (
+    Outcome,
+    PayForm,
+    PaymentInProgress,
+    PaymentProblem,
+    finish_authentication,
+    pay,
+)
 from checkout.preview import sample_checkout
 from checkout.updates import UpdateError, apply_update
 from core.db import utcnow
 from core.models import Shop
+from core.services import services
 from core.web import app_error_page, db_session
+from payments.gateway import BrowserFields
+from payments.gateways import gateway_for
+from payments.limits import TooManyAttempts
 from platforms.errors import PlatformError, RetriableError
 
 log = logging.getLogger(__name__)
 
-blueprint = Blueprint("checkout", __name__, template_folder="templates")
+blueprint = Blueprint(
+    "checkout",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/checkout/static",
+)
 
 START_BODY_LIMIT = 64 * 1024
+# The shopper pages that carry the card fields, and so the gateway's CSP.
+PAGES_WITH_CARD_FIELDS = frozenset(
+    {"checkout.page", "checkout.update", "checkout.pay", "checkout.payment_return"}
+)
 
 
 @blueprint.errorhandler(HandoffError)
@@ -55,6 +79,51 @@ def _platform_busy(error: RetriableError):
     if request.is_json:
         return jsonify(error="Try again", message=message), 503
     return app_error_page(503, "Please try again", message)
+
+
+@blueprint.errorhandler(TooManyAttempts)
+def _too_many_attempts(error: TooManyAttempts):
+    minutes = max(1, round(error.retry_after / 60))
+    response = app_error_page(
+        429,
+        "Too many payment attempts",
+        f"For your security, please wait {minutes} minute{'s' if minutes > 1 else ''} "
+        "before trying to pay again.",
+    )
+    response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+def _card_fields() -> BrowserFields | None:
+    gateway = gateway_for(services().config)
+    return gateway.browser_fields() if gateway else None
+
+
+@blueprint.context_processor
+def _card_fields_for_templates() -> dict[str, BrowserFields | None]:
+    """The gateway's card fields for the payment section (None: no gateway configured)."""
+    return {"card_fields": _card_fields()}
+
+
+@blueprint.after_request
+def _allow_card_fields(response):
+    """The checkout page loads only its own files and the gateway's script and frame."""
+    if request.endpoint in PAGES_WITH_CARD_FIELDS and response.mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = _policy(_card_fields())
+    return response
+
+
+def _policy(fields: BrowserFields | None) -> str:
+    scripts = " ".join(fields.script_origins) if fields else ""
+    frames = " ".join(fields.frame_origins) if fields else ""
+    connect = " ".join(fields.connect_origins) if fields else ""
+    return (
+        f"default-src 'self'; script-src 'self' {scripts}; frame-src 'self' {frames}; "
+        f"connect-src 'self' {connect}; img-src 'self' https: data:; "
+        "style-src 'self' 'unsafe-inline'; "
+        # 3-D Secure: a payment POST is redirected to the gateway's page.
+        f"form-action 'self' {frames}; frame-ancestors 'none'; base-uri 'none'"
+    )
 
 
 @blueprint.post("/checkout/start")
@@ -83,6 +152,9 @@ def _open_checkout(token: str) -> tuple[Checkout, Shop]:
     shop = session.get(Shop, checkout.shop_id)
     if not shop.is_installed:
         abort(410, "This store no longer uses this checkout. Please return to the store.")
+    if checkout.status is CheckoutStatus.COMPLETED:
+        # Paid already (the back button, a replayed form): show the order, never the form.
+        abort(redirect(url_for("checkout.thank_you", token=checkout.token), 303))
     if checkout.status is not CheckoutStatus.OPEN or checkout.expires_at < utcnow():
         abort(410, "This checkout has expired. Please return to the store's cart.")
     return checkout, shop
@@ -106,6 +178,18 @@ def page(token: str):
     return render_template(
         "checkout/page.html", **page_model.build(checkout, shop, session=db_session())
     )
+
+
+@blueprint.get("/checkout/<token>/address-fields")
+def address_fields(token: str):
+    """The address fields for another country, swapped into the page by enhance.js; the
+    shopper's typed values are kept by the script, so none are sent here."""
+    _checkout, shop = _open_checkout(token)
+    country = request.args.get("country", "").upper()
+    if not is_known_country(country):
+        abort(400, "Choose a country from the list.")
+    model = page_model.address_form(country, published_theme(db_session(), shop.id))
+    return render_template("checkout/_address_fields.html", values={}, errors={}, **model)
 
 
 @blueprint.post("/checkout/<token>")
@@ -133,3 +217,87 @@ def update(token: str):
         return make_response(render_template("checkout/page.html", **model), 422)
     session.commit()
     return redirect(url_for("checkout.page", token=token, _anchor=request.form.get("action")), 303)
+
+
+def after_payment_url(token: str) -> str:
+    """Where a paid shopper goes next (the one place #9's upsell funnel will change)."""
+    return url_for("checkout.thank_you", token=token)
+
+
+def _follow(token: str, outcome: Outcome):
+    return redirect(outcome.action_url or after_payment_url(token), 303)
+
+
+def _payment_refused(token: str, problem: PaymentProblem):
+    """The page again, the reason beside the card fields; a wait reloads it shortly."""
+    db_session().rollback()
+    checkout, shop = _open_checkout(token)
+    model = page_model.build(
+        checkout, shop, session=db_session(), errors={"payment": problem.message}
+    )
+    if isinstance(problem, PaymentInProgress):
+        model["refresh_url"] = url_for("checkout.page", token=token)
+    return make_response(render_template("checkout/page.html", **model), problem.status)
+
+
+def _same_origin() -> bool:
+    """Origin (or Referer) of a payment POST, when the browser sent one, is this site."""
+    sent = request.headers.get("Origin") or request.headers.get("Referer")
+    if not sent or sent == "null":
+        return True
+    parts = urlsplit(sent)
+    return f"{parts.scheme}://{parts.netloc}" == request.host_url.rstrip("/")
+
+
+@blueprint.post("/checkout/<token>/pay")
+def pay_checkout(token: str):
+    checkout, shop = _open_checkout(token)
+    if not _same_origin():
+        abort(403, "This payment form came from another site. Please pay on the checkout page.")
+    form = PayForm(
+        payment_method_id=request.form.get("payment_method", "").strip(),
+        shown_total=request.form.get("shown_total", ""),
+        save_card=request.form.get("save_card") == "yes",
+    )
+    return_url = services().config.base_url + url_for("checkout.payment_return", token=token)
+    try:
+        outcome = pay(
+            db_session(),
+            checkout,
+            shop,
+            form,
+            client_ip=request.remote_addr or "unknown",
+            return_url=return_url,
+        )
+    except PaymentProblem as problem:
+        return _payment_refused(token, problem)
+    return _follow(token, outcome)
+
+
+@blueprint.get("/checkout/<token>/payment/return")
+def payment_return(token: str):
+    """Back from the bank's 3-D Secure page (the gateway adds `payment_intent`)."""
+    checkout, shop = _open_checkout(token)
+    intent_id = request.args.get("payment_intent", "")
+    if not intent_id:
+        abort(400, "This link is missing the payment it belongs to. Please pay again.")
+    try:
+        outcome = finish_authentication(db_session(), checkout, shop, intent_id)
+    except PaymentProblem as problem:
+        return _payment_refused(token, problem)
+    return _follow(token, outcome)
+
+
+@blueprint.get("/checkout/<token>/thank-you")
+def thank_you(token: str):
+    session = db_session()
+    checkout = session.scalar(select(Checkout).where(Checkout.token == token[:64]))
+    if checkout is None:
+        abort(404, "This order does not exist. Please check the link in your email.")
+    order = session.scalar(select(Order).where(Order.checkout_id == checkout.id))
+    if order is None:
+        return redirect(url_for("checkout.page", token=token), 303)
+    shop = session.get(Shop, checkout.shop_id)
+    return render_template(
+        "checkout/thank_you.html", **page_model.thank_you(order, shop, now=utcnow())
+    )

@@ -48,11 +48,14 @@ class Config:
     # "public" (App Store: Shopify's checkout, upsells in its post-purchase extension) or
     # "custom" (installed with Shopify's authorization: Cartpath's hosted checkout).
     shopify_distribution: str = "public"
-    shopify_scopes: str = "read_products,read_orders,write_orders,write_order_edits,read_customers"
+    shopify_scopes: str = (
+        "read_products,read_orders,write_orders,write_order_edits,read_customers,"
+        "read_locales,write_script_tags"
+    )
     shopify_admin_base: str = "https://admin.shopify.com"
     shopify_app_bridge_url: str = "https://cdn.shopify.com/shopifycloud/app-bridge.js"
     bigcommerce_scopes: str = (
-        "store_v2_orders store_v2_products_read_only store_cart store_checkout "
+        "store_v2_orders store_v2_products_read_only store_cart store_checkout store_v2_content "
         "store_content_checkout store_v2_information_read_only"
     )
     bigcommerce_client_id: str = ""
@@ -72,6 +75,22 @@ class Config:
     sweep_grace: float = 60.0
     # Webhook subscriptions are compared with the platform and repaired this often.
     subscription_check_interval: float = 86400.0
+    # Order write-back: the retry delays are multiplied by the scale (tests shrink them);
+    # a Retry-After up to the wait max is waited out inside the attempt.
+    writeback_backoff_scale: float = 1.0
+    writeback_throttle_wait_max: float = 10.0
+    # The reconciliation compares each hosted shop's recent orders with the ledger.
+    reconcile_interval: float = 3600.0
+    reconcile_window: float = 172800.0
+    # Card-testing defence (payments/limits.py): payment attempts allowed per checkout,
+    # per shopper IP and per shop, each as (attempts, sliding window in seconds); a
+    # checkout is locked after this many declines in a row.
+    payment_limit_checkout: tuple[int, float] = (10, 3600.0)
+    payment_limit_ip: tuple[int, float] = (20, 3600.0)
+    payment_limit_shop: tuple[int, float] = (300, 600.0)
+    payment_decline_lock: int = 5
+    # How long one payment request holds a checkout's payment lease (the gateway call).
+    payment_lease: float = 120.0
     testing: bool = False
 
     @classmethod
@@ -145,6 +164,23 @@ class Config:
             subscription_check_interval=_seconds(
                 env, "CARTPATH_SUBSCRIPTION_CHECK_INTERVAL", cls.subscription_check_interval
             ),
+            writeback_backoff_scale=_seconds(
+                env, "CARTPATH_WRITEBACK_BACKOFF_SCALE", cls.writeback_backoff_scale
+            ),
+            writeback_throttle_wait_max=_seconds(
+                env, "CARTPATH_WRITEBACK_THROTTLE_WAIT_MAX", cls.writeback_throttle_wait_max
+            ),
+            reconcile_interval=_seconds(env, "CARTPATH_RECONCILE_INTERVAL", cls.reconcile_interval),
+            reconcile_window=_seconds(env, "CARTPATH_RECONCILE_WINDOW", cls.reconcile_window),
+            payment_limit_checkout=_rate(
+                env, "CARTPATH_PAYMENT_LIMIT_CHECKOUT", cls.payment_limit_checkout
+            ),
+            payment_limit_ip=_rate(env, "CARTPATH_PAYMENT_LIMIT_IP", cls.payment_limit_ip),
+            payment_limit_shop=_rate(env, "CARTPATH_PAYMENT_LIMIT_SHOP", cls.payment_limit_shop),
+            payment_decline_lock=_count(
+                env, "CARTPATH_PAYMENT_DECLINE_LOCK", cls.payment_decline_lock
+            ),
+            payment_lease=_seconds(env, "CARTPATH_PAYMENT_LEASE", cls.payment_lease),
         )
         _require_pair(env, "SHOPIFY_API_KEY", "SHOPIFY_API_SECRET")
         _require_pair(env, "BIGCOMMERCE_CLIENT_ID", "BIGCOMMERCE_CLIENT_SECRET")
@@ -266,6 +302,29 @@ def _seconds(env: Mapping[str, str], setting: str, default: float) -> float:
     if not 0 < value <= 86400 * 7:
         raise ConfigError(setting, "must be between 0 and 604800 seconds (a week)")
     return value
+
+
+def _count(env: Mapping[str, str], setting: str, default: int) -> int:
+    raw = (env.get(setting) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= 1_000_000:
+        raise ConfigError(setting, f"{raw!r} is not a whole number between 1 and 1000000")
+    return int(raw)
+
+
+def _rate(env: Mapping[str, str], setting: str, default: tuple[int, float]) -> tuple[int, float]:
+    """A limit written ATTEMPTS/SECONDS, e.g. "10/3600" for ten an hour."""
+    raw = (env.get(setting) or "").strip()
+    if not raw:
+        return default
+    count, slash, seconds = raw.partition("/")
+    if not slash or not count.strip() or not seconds.strip():
+        raise ConfigError(setting, f"{raw!r} is not ATTEMPTS/SECONDS, e.g. 10/3600")
+    return (
+        _count({setting: count}, setting, default[0]),
+        _seconds({setting: seconds}, setting, default[1]),
+    )
 
 
 def _require_pair(env: Mapping[str, str], first: str, second: str) -> None:

@@ -21,6 +21,8 @@ MODEL_MODULES: tuple[str, ...] = (
     "auth.models",
     "webhooks.models",
     "checkout.models",
+    "upsell.models",
+    "analytics.models",
 )
 
 

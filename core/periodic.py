@@ -1,4 +1,5 @@
-"""Work that recurs: the outbox sweep every half minute, the daily webhook repair.
+"""Work that recurs: the outbox sweep every half minute, the daily webhook repair, the
+hourly order reconciliation.
 
 One daemon thread per process (web without Redis, every worker) checks which tasks
 are due; with Redis, a lock that lives for most of a task's interval lets only one
@@ -29,6 +30,7 @@ class PeriodicTask:
 
 
 def default_tasks(app: Flask) -> list[PeriodicTask]:
+    from checkout.reconcile import reconcile_hosted_shops
     from core.outbox import sweep
     from webhooks.subscriptions import check_all_shops
 
@@ -36,6 +38,7 @@ def default_tasks(app: Flask) -> list[PeriodicTask]:
     return [
         PeriodicTask("outbox-sweep", config.sweep_interval, sweep),
         PeriodicTask("webhook-subscriptions", config.subscription_check_interval, check_all_shops),
+        PeriodicTask("order-reconciliation", config.reconcile_interval, reconcile_hosted_shops),
     ]
 
 

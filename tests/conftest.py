@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 from flask import Flask
+from hypothesis import HealthCheck, settings
 
 from app import create_app
 from core.config import Config
@@ -25,6 +26,11 @@ from tests.support.cartpath import LiveCartpath, live_cartpath
 from tests.support.database import empty_all_tables, throwaway_database
 from tests.support.sandbox import SandboxControl
 from tests.support.servers import ServedApp, serve
+
+# The suite shares two cores with PostgreSQL, Redis, the sandbox and Chromium: time-based
+# health checks and deadlines would fail on load, not on wrong answers.
+settings.register_profile("cartpath", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("cartpath")
 
 DATABASES = os.environ.get("CARTPATH_TEST_DATABASES", "sqlite,postgresql").split(",")
 REDIS_URL = os.environ.get("CARTPATH_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")

@@ -83,6 +83,7 @@ def order_json(order: Order) -> dict[str, Any]:
         "items_total": items,
         "items_shipped": 0,
         "payment_method": order.payment_method,
+        "payment_provider_id": order.payment_provider_id or None,
         "payment_status": "captured" if order.status_id in (2, 9, 10, 11) else "",
         "refunded_amount": v2_money(Decimal("0")),
         "order_is_digital": False,

@@ -11,6 +11,7 @@ bigcommerce/docs reference/orders.v2.oas2.yml
   an empty page is answered 204 with no body;
 - PUT /v2/orders/{id}: a product without `id` is ADDED to the order (the upsell
   case), one with `id` is updated, quantity 0 removes it; totals are recomputed;
+  `external_id` can be set only on POST: a PUT carrying it answers 400;
 - status ids: 0 Incomplete ... 11 Awaiting Fulfillment (list below);
 - events: store/order/created, updated, statusUpdated {status{previous_status_id,
   new_status_id}}, archived; a cart's order leaving Incomplete fires store/cart/converted.
@@ -201,6 +202,11 @@ def update_order(order_id: int) -> Response:
         current = store()
         order = find_order(current, order_id)
         snapshot = order_json(order)
+        if "external_id" in body:
+            raise bad_request(
+                "The field 'external_id' cannot be written to. Please remove it from your "
+                "request before trying again."
+            )
         if "status_id" in body and body["status_id"] not in STATUSES:
             raise bad_request("The field 'status_id' is not a valid order status.")
         billing = None
@@ -212,7 +218,7 @@ def update_order(order_id: int) -> Response:
         }
         apply_products = plan_products(current, order, body.get("products", []))
         moved = apply_products()
-        for name in ("payment_method", "staff_notes", "customer_message", "external_id"):
+        for name in ("payment_method", "payment_provider_id", "staff_notes", "customer_message"):
             if name in body:
                 setattr(order, name, str(body[name]) if body[name] is not None else "")
         if "external_source" in body:

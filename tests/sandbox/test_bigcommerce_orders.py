@@ -84,13 +84,24 @@ def test_update_status_payment_and_notes(api):
     order = _order(api)
 
     updated = order.update(
-        status_id=2, payment_method="Stripe", staff_notes="shipped", external_id="cp_9"
+        status_id=2, payment_method="Stripe", payment_provider_id="pi_9", staff_notes="shipped"
     )
 
     assert (updated.status_id, updated.status) == (2, "Shipped")
     assert updated.payment_method == "Stripe"
+    assert updated.payment_provider_id == "pi_9"
     assert updated.staff_notes == "shipped"
-    assert api.Orders.get(order.id).external_id == "cp_9"
+
+
+def test_external_id_cannot_be_changed_by_a_put(api):
+    """orders.v2 reference: external_id is set on POST only; a PUT with it answers 400."""
+    order = _order(api)
+
+    with pytest.raises(ClientRequestException) as refused:
+        order.update(external_id="cp_9")
+
+    assert refused.value.status_code == 400
+    assert api.Orders.get(order.id).external_id == "cp_0001"
 
 
 def test_upsell_adds_a_product_to_a_placed_order(api, sandbox):

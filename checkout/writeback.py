@@ -1,0 +1,213 @@
+"""The write-back job: a placed order becomes exactly one paid order on the shop's platform.
+
+Driven by the outbox row place_order wrote, so a lost queue job, a killed worker or a
+Redis restart only delays it. Each attempt looks the order up on the platform by
+Cartpath's reference before creating it, so a create whose response was lost is found,
+not repeated. No transaction is open while the platform is called. Throttling (429,
+Shopify's THROTTLED) is waited out for as long as the platform's Retry-After asks;
+5xx and timeouts fail the attempt and the outbox retries it with jittered backoff.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from checkout.models import Checkout, Order, OrderStatus, Payment, PaymentKind, PaymentStatus
+from core.alerts import raise_alert, resolve_alerts
+from core.db import utcnow
+from core.jobs import RetryPolicy, job
+from core.models import Shop
+from core.outbox import defer
+from core.services import services
+from platforms.errors import FinalError, RetriableError
+from platforms.order_writers import writer_for
+from platforms.orders import (
+    GatewayCharge,
+    LineToWrite,
+    OrderToWrite,
+    OrderWriter,
+    PlatformOrderRef,
+)
+from platforms.pricing import Address, ShippingOption
+
+ALERT_KIND = "writeback_failed"
+THROTTLE_WAITS = 5  # Retry-After waits within one attempt before it counts as failed
+
+
+@dataclass(frozen=True)
+class JitteredBackoff(RetryPolicy):
+    """The policy's delays times CARTPATH_WRITEBACK_BACKOFF_SCALE, spread by ±50% so a
+    platform recovering from an outage is not hit by every shop's retries at once."""
+
+    def delay_after(self, attempt: int) -> float:
+        scale = services().config.writeback_backoff_scale
+        return super().delay_after(attempt) * scale * random.uniform(0.5, 1.5)  # noqa: S311
+
+
+# 8 attempts over about an hour; the first retry waits out Shopify's search-index lag.
+WRITEBACK_RETRY = JitteredBackoff(max_attempts=8, backoff=(10, 30, 60, 120, 300, 600, 1800))
+
+
+def alert_subject(reference: str) -> str:
+    """Alerts about one order share this subject, so the admin shows them on its timeline."""
+    return f"order:{reference}"
+
+
+def _give_up(order_id: int, message: str) -> None:
+    """The last attempt failed: the order is FAILED and staff see an alert to retry it."""
+    with services().database.session() as session:
+        order = session.get(Order, order_id)
+        if order is None or order.status is OrderStatus.WRITTEN:
+            return
+        order.status, order.writeback_error = OrderStatus.FAILED, message
+        raise_alert(
+            session,
+            shop_id=order.shop_id,
+            kind=ALERT_KIND,
+            subject=alert_subject(order.reference),
+            message=f"Order {order.reference} could not be written to the platform: {message}",
+        )
+        session.commit()
+
+
+@job(retry=WRITEBACK_RETRY, timeout=30, on_give_up=_give_up)
+def write_back_order(order_id: int) -> str:
+    """One attempt: find the order on the platform, else create it; record the outcome.
+
+    :raises RetriableError: the platform did not answer; the outbox tries again later.
+    """
+    with services().database.session() as session:
+        order = session.get(Order, order_id)
+        if order is None:
+            return "missing"
+        if order.status is OrderStatus.WRITTEN:
+            return "written"
+        order.writeback_attempts += 1
+        platform = session.get(Shop, order.shop_id).platform
+        shop_id, wanted = order.shop_id, order_to_write(session, order)
+        session.commit()
+    try:
+        written = _find_or_create(writer_for(platform), shop_id, wanted)
+    except FinalError as refusal:
+        # Retrying cannot change the platform's mind: give up now, visibly.
+        _give_up(order_id, _describe(refusal))
+        return "failed"
+    except Exception as error:
+        _keep_error(order_id, _describe(error))
+        raise
+    _record_written(order_id, written)
+    return "written"
+
+
+def _find_or_create(writer: OrderWriter, shop_id: int, order: OrderToWrite) -> PlatformOrderRef:
+    max_wait = services().config.writeback_throttle_wait_max
+    for waits in range(THROTTLE_WAITS + 1):
+        try:
+            found = writer.find(shop_id, order.reference, order.platform_ref)
+            return found or writer.create(shop_id, order)
+        except RetriableError as error:
+            wait = error.retry_after
+            if wait is None or wait > max_wait or waits == THROTTLE_WAITS:
+                raise
+            time.sleep(wait)
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+def order_to_write(session: Session, order: Order) -> OrderToWrite:
+    """The ledger's order with the charge that paid for it, as the platform writers take it."""
+    payment = session.scalars(
+        select(Payment)
+        .where(
+            Payment.order_id == order.id,
+            Payment.kind == PaymentKind.CHECKOUT,
+            Payment.status == PaymentStatus.SUCCEEDED,
+        )
+        .order_by(Payment.id)
+    ).first()
+    if payment is None:
+        raise FinalError(f"order {order.reference} has no succeeded payment")
+    checkout = session.get(Checkout, order.checkout_id)
+    shipping = order.shipping_option
+    return OrderToWrite(
+        reference=order.reference,
+        platform_ref=checkout.platform_ref if checkout else None,
+        currency=order.currency,
+        email=order.email,
+        lines=tuple(
+            LineToWrite(
+                variant_id=str(line["variant_id"]),
+                product_id=str(line.get("product_id") or ""),
+                title=line["title"],
+                sku=line.get("sku") or "",
+                quantity=int(line["quantity"]),
+                unit_price=Decimal(line["unit_price"]),
+            )
+            for line in order.lines
+        ),
+        shipping_address=Address(**order.shipping_address) if order.shipping_address else None,
+        shipping=ShippingOption(shipping["id"], shipping["title"], Decimal(shipping["price"]))
+        if shipping
+        else None,
+        discount_code=order.discount_codes[0] if order.discount_codes else None,
+        discount_total=order.discount_total,
+        subtotal=order.subtotal,
+        shipping_total=order.shipping_total,
+        tax_total=order.tax_total,
+        total=order.total,
+        charge=GatewayCharge(payment.gateway, payment.intent_id or "", payment.amount),
+    )
+
+
+def _record_written(order_id: int, written: PlatformOrderRef) -> None:
+    with services().database.session() as session:
+        order = session.get(Order, order_id)
+        order.platform_order_id, order.platform_order_number = (
+            written.platform_id,
+            written.number,
+        )
+        order.status, order.written_at, order.writeback_error = OrderStatus.WRITTEN, utcnow(), None
+        resolve_alerts(
+            session, shop_id=order.shop_id, kind=ALERT_KIND, subject=alert_subject(order.reference)
+        )
+        session.commit()
+
+
+def _keep_error(order_id: int, message: str) -> None:
+    """The admin's order timeline shows the last attempt's error while retries go on."""
+    with services().database.session() as session:
+        order = session.get(Order, order_id)
+        order.writeback_error = message
+        session.commit()
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+def requeue(session: Session, order: Order) -> int:
+    """Queue the write-back again (a staff retry, a reconciliation repair); returns the
+    outbox row. The key names the attempt count, so asking twice before it runs queues once."""
+    return defer(
+        session,
+        write_back_order,
+        order.id,
+        dedupe_key=f"writeback:{order.id}:after-{order.writeback_attempts}",
+        shop_id=order.shop_id,
+    )
+
+
+def retry_write_back(session: Session, order: Order) -> int:
+    """Staff asked to retry a FAILED write-back (admin, issue #11); sent after commit.
+
+    :raises ValueError: the order is not failed (written, or still being retried).
+    """
+    if order.status is not OrderStatus.FAILED:
+        raise ValueError(f"Order {order.reference} is {order.status.value}, not failed.")
+    order.status = OrderStatus.PLACED
+    return requeue(session, order)

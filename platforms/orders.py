@@ -1,0 +1,92 @@
+"""Writing a paid Cartpath order to the shop's platform, in platform-neutral words.
+
+The write-back (checkout/writeback.py) builds an `OrderToWrite` from the ledger and
+asks the shop's `OrderWriter` to find it first and create it only when it is not
+there, so a retry after a lost response never makes a second platform order. Each
+platform stores Cartpath's reference on the order where it can be searched later
+(Shopify: a tag; BigCommerce: staff notes, next to the checkout's cart id).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol
+
+from platforms.pricing import Address, ShippingOption
+
+# Shopify keeps it as a tag, BigCommerce in staff notes; both webhook parsers read it back.
+REFERENCE_PREFIX = "cartpath-"
+
+
+def reference_label(reference: str) -> str:
+    """How the reference is written on the platform order: "cartpath-CP…"."""
+    return f"{REFERENCE_PREFIX}{reference}"
+
+
+@dataclass(frozen=True)
+class LineToWrite:
+    variant_id: str
+    product_id: str
+    title: str
+    sku: str
+    quantity: int
+    unit_price: Decimal
+
+
+@dataclass(frozen=True)
+class GatewayCharge:
+    """What the card gateway took, recorded on the platform order as its payment."""
+
+    gateway: str
+    intent_id: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class OrderToWrite:
+    """A paid order exactly as quoted by the platform and charged by the gateway."""
+
+    reference: str
+    platform_ref: str | None  # the platform's own handle for the checkout (BigCommerce cart id)
+    currency: str
+    email: str
+    lines: tuple[LineToWrite, ...]
+    shipping_address: Address | None
+    shipping: ShippingOption | None
+    discount_code: str | None
+    discount_total: Decimal
+    subtotal: Decimal
+    shipping_total: Decimal
+    tax_total: Decimal
+    total: Decimal
+    charge: GatewayCharge
+
+
+@dataclass(frozen=True)
+class PlatformOrderRef:
+    """The platform's order: its id for the API, its number for people, its total."""
+
+    platform_id: str
+    number: str
+    total: Decimal | None = None
+
+
+class OrderWriter(Protocol):
+    def find(self, shop_id: int, reference: str, hint: str | None) -> PlatformOrderRef | None:
+        """The finished platform order carrying `reference` (`hint`: the platform's checkout
+        handle, when it has one), or None when there is none yet.
+
+        :raises RetriableError: the platform did not answer.
+        """
+
+    def create(self, shop_id: int, order: OrderToWrite) -> PlatformOrderRef:
+        """Create the order as paid (or finish one a lost response left half-made).
+
+        :raises RetriableError: 429, 5xx, network: safe to call again after find().
+        :raises FinalError: the platform refused the order.
+        """
+
+    def list_references(self, shop_id: int, since: datetime) -> dict[str, PlatformOrderRef]:
+        """Cartpath's orders on the platform created since `since`, by reference."""
