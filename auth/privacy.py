@@ -15,11 +15,13 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from analytics.models import AnalyticsEvent
 from auth.models import DataExport, StaffMember
-from checkout.models import Checkout, CheckoutDesign
+from checkout.models import Checkout, CheckoutDesign, Order, Payment
 from core import audit
 from core.db import utcnow
-from core.models import AuditLog, Outbox, OutboxStatus, Shop, WebhookEvent
+from core.models import Alert, AuditLog, Outbox, OutboxStatus, Shop, WebhookEvent
+from upsell.models import Funnel, FunnelVersion, ShownOffer
 from webhooks.models import PlatformOrder, PlatformProduct
 
 REDACTED_BODY = '{"redacted": true}'
@@ -53,12 +55,27 @@ def _customer_checkouts(session: Session, shop: Shop, email: str) -> Sequence[Ch
     ).all()
 
 
+def _customer_ledger_orders(
+    session: Session, shop: Shop, email: str, order_ids: Sequence[str]
+) -> Sequence[Order]:
+    """Cartpath's own orders of the customer: by email, or by the platform's order ids."""
+    conditions = []
+    if email:
+        conditions.append(func.lower(Order.email) == email.lower())
+    if order_ids:
+        conditions.append(Order.platform_order_id.in_([str(i) for i in order_ids]))
+    if not conditions:
+        return []
+    return session.scalars(select(Order).where(Order.shop_id == shop.id, or_(*conditions))).all()
+
+
 def export_customer(
     session: Session, shop: Shop, *, request_id: str, email: str, order_ids: Sequence[str]
 ) -> DataExport:
     """Gather the customer's data into a DataExport the merchant downloads (JSON)."""
     orders = _customer_orders(session, shop, email, order_ids)
     checkouts = _customer_checkouts(session, shop, email)
+    ledger = _customer_ledger_orders(session, shop, email, order_ids)
     content = {
         "request_id": request_id,
         "generated_at": utcnow().isoformat(),
@@ -84,6 +101,19 @@ def export_customer(
                 "items": c.items,
             }
             for c in checkouts
+        ],
+        "cartpath_orders": [
+            {
+                "reference": o.reference,
+                "platform_order_id": o.platform_order_id,
+                "created_at": o.created_at.isoformat(),
+                "email": o.email,
+                "shipping_address": o.shipping_address,
+                "lines": o.lines,
+                "currency": o.currency,
+                "total": str(o.total),
+            }
+            for o in ledger
         ],
     }
     export = session.scalar(
@@ -115,6 +145,10 @@ def redact_customer(session: Session, shop: Shop, *, email: str, order_ids: Sequ
     for checkout in _customer_checkouts(session, shop, email):
         checkout.email, checkout.shipping_address = "", None
         changed += 1
+    # The ledger keeps its amounts (the merchant's books); the person is taken out of it.
+    for order in _customer_ledger_orders(session, shop, email, order_ids):
+        order.email, order.shipping_address = "", None
+        changed += 1
     if email:
         events = session.scalars(
             select(WebhookEvent).where(
@@ -141,7 +175,15 @@ def redact_customer(session: Session, shop: Shop, *, email: str, order_ids: Sequ
 
 def erase_shop(session: Session, shop: Shop, *, keep_event_id: int) -> None:
     """Erase everything the shop's install left, but the (anonymous) shop row itself."""
+    # Children before the rows they reference (PostgreSQL checks the foreign keys).
     for model in (
+        AnalyticsEvent,
+        ShownOffer,
+        Payment,
+        Order,
+        FunnelVersion,
+        Funnel,
+        Alert,
         PlatformOrder,
         PlatformProduct,
         Checkout,

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from analytics.models import AnalyticsEvent, EventKind
 from app import create_app
 from auth.models import DataExport, Role, StaffMember
+from checkout.models import Checkout, Order, Payment
 from core.db import utcnow
-from core.models import AuditLog, Platform, Shop, WebhookEvent, WebhookStatus
+from core.models import Alert, AuditLog, Platform, Shop, WebhookEvent, WebhookStatus
 from core.services import services_of
 from tests.support.database import empty_all_tables
 from tests.support.webhooks import shopify_delivery
+from upsell.models import Funnel, FunnelVersion, ShownOffer
 from webhooks.models import PlatformOrder, PlatformProduct
 
 SECRET = "webhook-test-secret-" + "w" * 32
@@ -270,8 +274,67 @@ def test_a_signed_delivery_with_an_unreadable_payload_fails_visibly(shopify_app)
 
 
 def _seed_customer_order(app: Flask) -> None:
+    """The platform's order (from its webhook) and Cartpath's own ledger of it: checkout,
+    order, payment, an offer shown from a funnel, an event and an alert."""
     _send(app, "orders/create", _order_payload("2026-11-20T10:00:00Z"))
     _drain(app)
+    with services_of(app).database.session() as session:
+        shop = session.scalar(select(Shop))
+        checkout = Checkout(
+            shop_id=shop.id,
+            items=[],
+            email="jon@example.com",
+            shipping_address={"first_name": "Jon", "city": "Oslo"},
+            expires_at=utcnow(),
+        )
+        session.add(checkout)
+        session.flush()
+        amounts = dict.fromkeys(
+            ("subtotal", "discount_total", "shipping_total", "tax_total", "total"), Decimal(10)
+        )
+        order = Order(
+            shop_id=shop.id,
+            checkout_id=checkout.id,
+            email="jon@example.com",
+            currency="USD",
+            lines=[],
+            shipping_address={"first_name": "Jon", "city": "Oslo"},
+            platform_order_id="1001",
+            **amounts,
+        )
+        funnel = Funnel(shop_id=shop.id, name="Socks")
+        session.add_all([order, funnel])
+        session.flush()
+        version = FunnelVersion(funnel_id=funnel.id, shop_id=shop.id, number=1, definition={})
+        payment = Payment(
+            shop_id=shop.id,
+            checkout_id=checkout.id,
+            order_id=order.id,
+            gateway="stripe",
+            idempotency_key="k1",
+            amount=Decimal(10),
+            currency="USD",
+        )
+        session.add_all([version, payment])
+        session.flush()
+        session.add_all(
+            [
+                ShownOffer(
+                    shop_id=shop.id,
+                    order_id=order.id,
+                    order_reference=order.reference,
+                    funnel_version_id=version.id,
+                    offer_key="a",
+                    currency="USD",
+                    payment_id=payment.id,
+                ),
+                AnalyticsEvent(
+                    shop_id=shop.id, kind=EventKind.ORDER_PLACED, funnel_version_id=version.id
+                ),
+                Alert(shop_id=shop.id, kind="writeback_failed", subject="order:x", message="m"),
+            ]
+        )
+        session.commit()
 
 
 def test_data_request_gathers_the_customer_s_orders_for_the_merchant(shopify_app):
@@ -293,6 +356,8 @@ def test_data_request_gathers_the_customer_s_orders_for_the_merchant(shopify_app
         export = session.scalar(select(DataExport))
     assert export.request_id == "4242"
     assert [o["platform_id"] for o in export.content["orders"]] == ["1001"]
+    [ledger] = export.content["cartpath_orders"]
+    assert (ledger["email"], ledger["shipping_address"]["city"]) == ("jon@example.com", "Oslo")
 
 
 def test_customer_redact_erases_their_personal_data(shopify_app):
@@ -311,6 +376,11 @@ def test_customer_redact_erases_their_personal_data(shopify_app):
 
     assert _order(shopify_app).email == ""
     assert not any("jon@example.com" in e.body for e in _events(shopify_app))
+    with services_of(shopify_app).database.session() as session:
+        ledger = session.scalars(select(Order)).one()
+        assert (ledger.email, ledger.shipping_address) == ("", None)
+        assert ledger.total == Decimal(10), "the merchant's books keep their amounts"
+        assert session.scalars(select(Checkout)).one().email == ""
 
 
 def test_shop_redact_erases_the_shop_after_uninstall(shopify_app):
@@ -330,6 +400,8 @@ def test_shop_redact_erases_the_shop_after_uninstall(shopify_app):
     with services_of(shopify_app).database.session() as session:
         assert session.scalars(select(PlatformOrder)).all() == []
         assert session.scalars(select(StaffMember)).all() == []
+        for model in (Order, Payment, Checkout, ShownOffer, Funnel, AnalyticsEvent, Alert):
+            assert session.scalars(select(model)).all() == [], model.__name__
         assert [e.action for e in session.scalars(select(AuditLog))] == ["privacy.shop_erased"]
         [event] = session.scalars(select(WebhookEvent)).all()
         assert json.loads(event.body) == {"redacted": True}
