@@ -5,7 +5,13 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("bench.outbox", "bench.webhooks", "bench.checkout")
+BENCHMARKS = (
+    "bench.outbox",
+    "bench.webhooks",
+    "bench.checkout",
+    "bench.storefront",
+    "bench.writeback",
+)
 
 
 def main() -> int:

@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from checkout.models import Checkout, CheckoutStatus, Order, Payment, PaymentStatus
@@ -34,23 +33,18 @@ def place_order(session: Session, checkout: Checkout, payment: Payment) -> Order
     :raises OrderRefusedError: the payment did not succeed, or does not match the quote's
         total and currency to the cent, or belongs to another checkout.
     """
+    # The checkout row's lock makes a second placing of it wait for the first, then find
+    # its order (SQLite transactions begin IMMEDIATE and so are serialized already). No
+    # savepoint: releasing one would fire the outbox's after-commit dispatch early.
+    session.execute(select(Checkout.id).where(Checkout.id == checkout.id).with_for_update())
     existing = _order_of(session, checkout.id)
     if existing is not None:
         _link(payment, existing)
         return existing
     quote = _paid_quote(checkout, payment)
     order = _new_order(checkout, quote)
-    try:
-        with session.begin_nested():
-            session.add(order)
-            session.flush()
-    except IntegrityError:
-        # Another request placed this checkout first (Order.checkout_id is unique).
-        existing = _order_of(session, checkout.id)
-        if existing is None:
-            raise
-        _link(payment, existing)
-        return existing
+    session.add(order)
+    session.flush()
     _link(payment, order)
     checkout.status = CheckoutStatus.COMPLETED
     defer(
