@@ -28,6 +28,7 @@ from core.services import Services, services
 log = logging.getLogger(__name__)
 
 _DISPATCH_KEY = "cartpath_outbox_dispatch"
+_LISTENING_KEY = "cartpath_outbox_listening"
 WORKER_LOST = "gave up: the last attempt never finished (worker lost)"
 
 
@@ -76,20 +77,25 @@ def defer(
 
 
 def _dispatch_after_commit(session: Session, outbox_id: int, job_path: str) -> None:
-    pending: list[tuple[int, str]] = session.info.setdefault(_DISPATCH_KEY, [])
-    pending.append((outbox_id, job_path))
-    if len(pending) == 1:
-        queue = services().jobs
+    session.info.setdefault(_DISPATCH_KEY, []).append((outbox_id, job_path))
+    if session.info.get(_LISTENING_KEY):
+        return
+    session.info[_LISTENING_KEY] = True
+    queue = services().jobs
 
-        def after_commit(committed: Session) -> None:
+    # SQLAlchemy fires both events for a SAVEPOINT too (released or rolled back) while the
+    # outer transaction is still open: only the outermost end may send or drop the work.
+    def after_commit(committed: Session) -> None:
+        if not committed.in_nested_transaction():
             for committed_id, path in committed.info.pop(_DISPATCH_KEY, []):
                 dispatch(queue, committed_id, job_path=path)
 
-        def after_rollback(rolled_back: Session) -> None:
+    def after_rollback(rolled_back: Session) -> None:
+        if not rolled_back.in_nested_transaction():
             rolled_back.info.pop(_DISPATCH_KEY, None)
 
-        event.listen(session, "after_commit", after_commit, once=True)
-        event.listen(session, "after_rollback", after_rollback, once=True)
+    event.listen(session, "after_commit", after_commit)
+    event.listen(session, "after_rollback", after_rollback)
 
 
 def dispatch(queue: JobQueue, outbox_id: int, *, job_path: str, delay: float = 0) -> None:

@@ -57,6 +57,30 @@ def test_rolled_back_work_never_runs(app):
         assert session.scalars(select(Outbox)).all() == []
 
 
+def test_savepoints_neither_dispatch_nor_drop_work_before_the_outer_commit(app, monkeypatch):
+    """SQLAlchemy fires after_commit/after_rollback for SAVEPOINTs too; work deferred earlier
+    in the transaction must wait for the real commit (and survive a savepoint's rollback)."""
+    marker = uuid.uuid4().hex
+    sent: list[int] = []
+    real_dispatch = outbox.dispatch
+    monkeypatch.setattr(
+        outbox,
+        "dispatch",
+        lambda queue, oid, **kw: (sent.append(oid), real_dispatch(queue, oid, **kw)),
+    )
+    with app.app_context(), services_of(app).database.session() as session:
+        outbox_id = outbox.defer(session, jobs.flaky, marker, 0)
+        with session.begin_nested():  # released
+            pass
+        session.begin_nested().rollback()  # rolled back
+        assert sent == [], "nothing is sent while the row is not committed"
+        session.commit()
+
+    assert sent == [outbox_id]
+    assert services_of(app).jobs.wait_idle(timeout=10)
+    assert _row(app, outbox_id).status is OutboxStatus.DONE
+
+
 def test_the_same_dedupe_key_is_recorded_once(app):
     marker = uuid.uuid4().hex
     first = _defer(app, jobs.flaky, marker, 0, dedupe_key=f"effect:{marker}")
