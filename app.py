@@ -30,6 +30,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "checkout.storefront_views:blueprint",
     "upsell.admin_api:blueprint",
     "upsell.post_purchase_views:blueprint",
+    "upsell.hosted_views:blueprint",
     "admin.views:blueprint",
 )
 

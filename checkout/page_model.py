@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -19,6 +19,14 @@ from core.models import Shop
 from core.money import Money
 
 CONFIRMING_REFRESH_FOR = timedelta(minutes=2)
+
+
+class PaidAddition(Protocol):
+    """An item paid for after the order (upsell's ShownOffer), as the thank-you page lists it."""
+
+    quote: dict[str, Any]
+    quantity: int
+    total: Decimal
 
 
 @lru_cache(maxsize=1024)
@@ -118,8 +126,11 @@ def payment_section(checkout: Checkout) -> dict[str, Any]:
     }
 
 
-def thank_you(order: Order, shop: Shop, *, now: datetime) -> dict[str, Any]:
-    """The thank-you page: the ledger's order, and the platform's number once written.
+def thank_you(
+    order: Order, shop: Shop, *, now: datetime, added: Sequence[PaidAddition] = ()
+) -> dict[str, Any]:
+    """The thank-you page: the ledger's order, the items paid for after it (one-click
+    offers, each its own charge), and the platform's number once written.
 
     Until the write-back lands the page says so and reloads itself (no JavaScript) for
     `CONFIRMING_REFRESH_FOR`, then asks the shopper to look for the store's email.
@@ -143,6 +154,15 @@ def thank_you(order: Order, shop: Shop, *, now: datetime) -> dict[str, Any]:
             name: money(getattr(order, name))
             for name in ("subtotal", "discount_total", "shipping_total", "tax_total", "total")
         },
+        "added": [
+            {
+                "title": item.quote["title"],
+                "variant_title": item.quote.get("variant_title") or "",
+                "quantity": item.quantity,
+                "total": money(item.total),
+            }
+            for item in added
+        ],
         "pending": pending,
         "refresh": pending and now - order.created_at < CONFIRMING_REFRESH_FOR,
     }

@@ -47,6 +47,7 @@ from payments.gateway import BrowserFields
 from payments.gateways import gateway_for
 from payments.limits import TooManyAttempts
 from platforms.errors import PlatformError, RetriableError
+from upsell.hosted import paid_items, start_funnel
 
 log = logging.getLogger(__name__)
 
@@ -219,13 +220,24 @@ def update(token: str):
     return redirect(url_for("checkout.page", token=token, _anchor=request.form.get("action")), 303)
 
 
-def after_payment_url(token: str) -> str:
-    """Where a paid shopper goes next (the one place #9's upsell funnel will change)."""
+def after_payment_url(token: str, order: Order) -> str:
+    """Where a paid shopper goes next: the funnel's first offer, else the thank-you page."""
+    order_id = order.id
+    db_session().commit()  # the funnel prices its offers on the platform: no open transaction
+    try:
+        offer = start_funnel(order_id)
+    except PlatformError:  # the order is paid: the shopper goes on without an offer
+        log.warning("no upsell for order %s: the platform did not price it", order_id)
+        offer = None
+    if offer is not None:
+        return url_for("upsell.offer", token=token, offer=offer)
     return url_for("checkout.thank_you", token=token)
 
 
 def _follow(token: str, outcome: Outcome):
-    return redirect(outcome.action_url or after_payment_url(token), 303)
+    if outcome.action_url:
+        return redirect(outcome.action_url, 303)
+    return redirect(after_payment_url(token, outcome.order), 303)
 
 
 def _payment_refused(token: str, problem: PaymentProblem):
@@ -298,6 +310,5 @@ def thank_you(token: str):
     if order is None:
         return redirect(url_for("checkout.page", token=token), 303)
     shop = session.get(Shop, checkout.shop_id)
-    return render_template(
-        "checkout/thank_you.html", **page_model.thank_you(order, shop, now=utcnow())
-    )
+    model = page_model.thank_you(order, shop, now=utcnow(), added=paid_items(session, order))
+    return render_template("checkout/thank_you.html", **model)

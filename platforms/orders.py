@@ -73,6 +73,21 @@ class PlatformOrderRef:
     total: Decimal | None = None
 
 
+@dataclass(frozen=True)
+class LineToAdd:
+    """An item paid after the order (a one-click upsell), to add to the platform order.
+
+    `marker` is written on the order with the line, and looked for before adding, so a
+    retried add after a lost response never adds the item twice.
+    """
+
+    marker: str
+    variant_id: str
+    product_id: str
+    quantity: int
+    unit_price: Decimal  # after the offer's discount, tax excluded
+
+
 class OrderWriter(Protocol):
     def find(self, shop_id: int, reference: str, hint: str | None) -> PlatformOrderRef | None:
         """The finished platform order carrying `reference` (`hint`: the platform's checkout
@@ -90,3 +105,11 @@ class OrderWriter(Protocol):
 
     def list_references(self, shop_id: int, since: datetime) -> dict[str, PlatformOrderRef]:
         """Cartpath's orders on the platform created since `since`, by reference."""
+
+    def add_line(self, shop_id: int, platform_order_id: str, line: LineToAdd) -> bool:
+        """Add `line` to the placed order unless its marker is already there.
+
+        :returns: whether it was added now (False: an earlier attempt added it).
+        :raises RetriableError: the platform did not answer; safe to call again.
+        :raises FinalError: the platform refused the change.
+        """

@@ -9,7 +9,6 @@ so the same purchase asking twice sees the same offers, and an offer is signed o
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -17,21 +16,26 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from analytics.models import AnalyticsEvent, EventKind
+from analytics.models import EventKind
 from core.db import utcnow
 from core.models import Platform, Shop, ShopMode
 from core.money import Money
 from core.services import services
-from platforms.errors import NotFoundError
-from platforms.pricing import CartItem, CartLine
+from platforms.pricing import CartItem
 from platforms.pricing_engines import engine_for
 from platforms.shopify.post_purchase import PurchaseToken, sign_changeset
-from upsell.funnels import FunnelDefinition, Offer
+from upsell.funnels import FunnelDefinition
 from upsell.matching import OrderFacts, choose_funnel
-from upsell.models import FunnelVersion, OfferStatus, ShownOffer
+from upsell.models import OfferStatus, ShownOffer
+from upsell.offers import (
+    MAX_ACCEPTED_PER_ORDER,
+    PricedOffer,
+    can_sell,
+    price_offer,
+    record_event,
+    why_closed,
+)
 from upsell.service import active_funnels
-
-MAX_ACCEPTED_PER_ORDER = 3  # Shopify's limit of accepted post-purchase offers (PLATFORMS.md H.3)
 
 
 class OfferRefused(Exception):
@@ -40,12 +44,6 @@ class OfferRefused(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
-
-
-@dataclass(frozen=True)
-class PricedOffer:
-    offer: Offer
-    line: CartLine
 
 
 def shop_for(session: Session, purchase: PurchaseToken) -> Shop:
@@ -70,26 +68,6 @@ def purchase_facts(purchase: PurchaseToken) -> OrderFacts:
         total=Decimal(str(total)),
         country=str(initial.get("destinationCountryCode") or ""),
     )
-
-
-def _event(session: Session, shop_id: int, kind: EventKind, reference: str, **values: Any) -> None:
-    session.add(AnalyticsEvent(shop_id=shop_id, kind=kind, order_reference=reference, **values))
-
-
-def _price(shop_id: int, offer: Offer) -> PricedOffer | None:
-    """The offer's first variant in stock, priced by Shopify now (None: none can be sold)."""
-    engine = engine_for(Platform.SHOPIFY)
-    for variant_id in offer.variant_ids:
-        try:
-            _ref, lines = engine.read_cart(
-                shop_id, items=(CartItem(variant_id=variant_id, quantity=offer.quantity),)
-            )
-        except NotFoundError:
-            continue
-        line = lines[0]
-        if line.available and (line.inventory is None or line.inventory >= offer.quantity):
-            return PricedOffer(offer, line)
-    return None
 
 
 def _changes(priced: PricedOffer) -> list[dict[str, Any]]:
@@ -146,7 +124,7 @@ def offers_for(purchase: PurchaseToken) -> list[dict[str, Any]]:
         candidates = active_funnels(session, shop_id)
         chosen = choose_funnel(candidates, purchase_facts(purchase))
         if chosen is None:
-            _event(
+            record_event(
                 session,
                 shop_id,
                 EventKind.OFFER_INELIGIBLE,
@@ -158,10 +136,13 @@ def offers_for(purchase: PurchaseToken) -> list[dict[str, Any]]:
         version_id = chosen[0].id
         session.commit()  # no transaction stays open across Shopify's calls below
     definition: FunnelDefinition = chosen[1]
-    priced = {offer.key: _price(shop_id, offer) for offer in definition.in_path_order()}
+    priced = {
+        offer.key: price_offer(Platform.SHOPIFY, shop_id, offer)
+        for offer in definition.in_path_order()
+    }
     if priced[definition.entry] is None:
         with svc.database.session() as session:
-            _event(
+            record_event(
                 session,
                 shop_id,
                 EventKind.OFFER_INELIGIBLE,
@@ -227,7 +208,7 @@ def _record_shown(
         rows[key] = row
     session.flush()
     first = next(iter(rows.values()))
-    _event(
+    record_event(
         session,
         shop_id,
         EventKind.OFFER_SHOWN,
@@ -261,18 +242,9 @@ def sign_accepted(purchase: PurchaseToken, offer_id: str, changes: Any) -> str:
             raise OfferRefused(404, "No such offer for this purchase.")
         if changes != shown.quote.get("changes"):
             raise OfferRefused(400, "The changes differ from the offer; nothing was signed.")
-        if shown.status is not OfferStatus.SHOWN:
-            raise OfferRefused(409, "This offer was already answered.")
-        if shown.expires_at is not None and shown.expires_at < utcnow():
-            raise OfferRefused(409, "This offer has expired.")
-        version = session.get(FunnelVersion, shown.funnel_version_id)
-        current = session.scalar(
-            select(func.max(FunnelVersion.number)).where(
-                FunnelVersion.funnel_id == version.funnel_id
-            )
-        )
-        if version.number != current:
-            raise OfferRefused(409, "This offer has changed; please refresh.")
+        closed = why_closed(session, shown)
+        if closed:
+            raise OfferRefused(409, closed)
         shop_id, shown_id, signed_changes = shop.id, shown.id, shown.quote["changes"]
         variant_id, quantity = str(shown.variant_id), shown.quantity
         event = {
@@ -285,8 +257,7 @@ def sign_accepted(purchase: PurchaseToken, offer_id: str, changes: Any) -> str:
     _ref, lines = engine_for(Platform.SHOPIFY).read_cart(
         shop_id, items=(CartItem(variant_id=variant_id, quantity=quantity),)
     )
-    line = lines[0]
-    if not line.available or (line.inventory is not None and line.inventory < quantity):
+    if not can_sell(lines[0], quantity):
         raise OfferRefused(409, "This item has just sold out.")
     with svc.database.session() as session:
         accepted = session.scalar(
@@ -305,7 +276,7 @@ def sign_accepted(purchase: PurchaseToken, offer_id: str, changes: Any) -> str:
         ).rowcount
         if claimed != 1:  # another request accepted it first
             raise OfferRefused(409, "This offer was already answered.")
-        _event(session, shop_id, EventKind.OFFER_ACCEPTED, purchase.reference_id, **event)
+        record_event(session, shop_id, EventKind.OFFER_ACCEPTED, purchase.reference_id, **event)
         session.commit()
     return sign_changeset(
         api_key=svc.config.shopify_api_key,

@@ -29,7 +29,13 @@ from core.services import services
 from platforms.bigcommerce.api import request
 from platforms.bigcommerce.setup import store_connection
 from platforms.errors import FinalError, NotFoundError
-from platforms.orders import REFERENCE_PREFIX, OrderToWrite, PlatformOrderRef, reference_label
+from platforms.orders import (
+    REFERENCE_PREFIX,
+    LineToAdd,
+    OrderToWrite,
+    PlatformOrderRef,
+    reference_label,
+)
 
 # Status ids: https://developer.bigcommerce.com/docs/rest-management/orders/order-status
 INCOMPLETE = 0
@@ -69,6 +75,31 @@ class BigCommerceOrders:
             if len(orders) < PAGE:
                 return found
             page += 1
+
+    def add_line(self, shop_id: int, platform_order_id: str, line: LineToAdd) -> bool:
+        """An upsell joins the original order, so it ships with it: one PUT /v2/orders/{id}
+        adds the product (a products[] entry without `id` is added) and appends the marker
+        to `staff_notes`, so the line and its marker land together or not at all
+        (https://docs.bigcommerce.com/developer/api-reference/rest/admin/management/orders/update-order).
+        """
+        conn = store_connection(shop_id, "v2")
+        placed = request(lambda: conn.get(f"orders/{platform_order_id}"))
+        notes = str(placed.get("staff_notes") or "")
+        if line.marker in notes.split():
+            return False
+        body = {
+            "products": [
+                {
+                    "product_id": int(line.product_id),
+                    "variant_id": int(line.variant_id),
+                    "quantity": line.quantity,
+                    "price_ex_tax": str(line.unit_price),
+                }
+            ],
+            "staff_notes": f"{notes}\n{line.marker}".strip(),
+        }
+        request(lambda: conn.put(f"orders/{platform_order_id}", body))
+        return True
 
     def _checkout_order(self, shop_id: int, cart_id: str) -> int:
         """The checkout's order: the one a lost response left, or a new one."""

@@ -22,7 +22,13 @@ from decimal import Decimal
 from typing import Any
 
 from platforms.errors import FinalError
-from platforms.orders import REFERENCE_PREFIX, OrderToWrite, PlatformOrderRef, reference_label
+from platforms.orders import (
+    REFERENCE_PREFIX,
+    LineToAdd,
+    OrderToWrite,
+    PlatformOrderRef,
+    reference_label,
+)
 from platforms.shopify.admin import graphql
 from platforms.shopify.client import call
 from platforms.shopify.pricing import _mailing_address, variant_gid
@@ -55,6 +61,40 @@ mutation WriteOrder($order: OrderCreateOrderInput!, $options: OrderCreateOptions
 }}
 """
 
+ORDER_LINES = """
+query OrderLines($id: ID!) {
+  order(id: $id) { id tags lineItems(first: 250) { nodes { quantity variant { id } } } }
+}
+"""
+
+TAGS_ADD = """
+mutation Mark($id: ID!, $tags: [String!]!) {
+  tagsAdd(id: $id, tags: $tags) { node { id } userErrors { field message } }
+}
+"""
+
+EDIT_BEGIN = """
+mutation Begin($id: ID!) {
+  orderEditBegin(id: $id) { calculatedOrder { id } userErrors { field message } }
+}
+"""
+
+EDIT_ADD = """
+mutation Add($id: ID!, $variantId: ID!, $quantity: Int!) {
+  orderEditAddVariant(id: $id, variantId: $variantId, quantity: $quantity, allowDuplicates: true) {
+    calculatedLineItem { id } userErrors { field message }
+  }
+}
+"""
+
+EDIT_COMMIT = """
+mutation Commit($id: ID!, $staffNote: String) {
+  orderEditCommit(id: $id, notifyCustomer: true, staffNote: $staffNote) {
+    order { id } userErrors { field message }
+  }
+}
+"""
+
 
 class ShopifyOrders:
     """OrderWriter for Shopify shops installed as a custom app."""
@@ -78,6 +118,39 @@ class ShopifyOrders:
             raise FinalError(f"Shopify refused the order: {message}")
         return _ref(data["order"])
 
+    def add_line(self, shop_id: int, platform_order_id: str, line: LineToAdd) -> bool:
+        """An order edit adds the variant (orderEditBegin, orderEditAddVariant, orderEditCommit:
+        https://shopify.dev/docs/apps/build/orders-fulfillment/order-management-apps/edit-orders).
+
+        An edit cannot carry a tag, so the marker goes first, as a tag naming the variant's
+        quantity the edit leads to ("<marker>:<quantity>", tagsAdd:
+        https://shopify.dev/docs/api/admin-graphql/latest/mutations/tagsAdd); a retry that
+        finds the tag and that quantity knows the edit was committed. The line is added at
+        the variant's price: the sandbox has no orderEditAddLineItemDiscount.
+        """
+        order = call(shop_id, lambda: graphql(ORDER_LINES, {"id": platform_order_id}))["order"]
+        if order is None:
+            raise FinalError(f"Shopify has no order {platform_order_id}")
+        wanted = variant_gid(line.variant_id)
+        held = sum(
+            n["quantity"]
+            for n in order["lineItems"]["nodes"]
+            if (n.get("variant") or {}).get("id") == wanted
+        )
+        prefix = f"{line.marker}:"
+        marked = next((t for t in order["tags"] if t.startswith(prefix)), None)
+        if marked is not None and held >= int(marked.removeprefix(prefix)):
+            return False
+        if marked is None:
+            tag = f"{prefix}{held + line.quantity}"
+            _mutate(shop_id, TAGS_ADD, "tagsAdd", {"id": platform_order_id, "tags": [tag]})
+        begun = _mutate(shop_id, EDIT_BEGIN, "orderEditBegin", {"id": platform_order_id})
+        edit_id = begun["calculatedOrder"]["id"]
+        variables = {"id": edit_id, "variantId": wanted, "quantity": line.quantity}
+        _mutate(shop_id, EDIT_ADD, "orderEditAddVariant", variables)
+        _mutate(shop_id, EDIT_COMMIT, "orderEditCommit", {"id": edit_id, "staffNote": line.marker})
+        return True
+
     def list_references(self, shop_id: int, since: datetime) -> dict[str, PlatformOrderRef]:
         query = f"created_at:>={since.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
         found: dict[str, PlatformOrderRef] = {}
@@ -92,6 +165,14 @@ class ShopifyOrders:
             if not page["pageInfo"]["hasNextPage"]:
                 return found
             after = page["pageInfo"]["endCursor"]
+
+
+def _mutate(shop_id: int, mutation: str, name: str, variables: dict[str, Any]) -> dict[str, Any]:
+    data = call(shop_id, lambda: graphql(mutation, variables))[name]
+    if data["userErrors"]:
+        message = "; ".join(e["message"] for e in data["userErrors"])
+        raise FinalError(f"Shopify refused {name}: {message}")
+    return data
 
 
 def reference_of(tags: list[str]) -> str | None:

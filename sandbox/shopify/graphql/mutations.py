@@ -361,6 +361,19 @@ def order_edit_commit(
     return {"order": order_node(ctx, order), "userErrors": []}
 
 
+def tags_add(_root: Any, info: GraphQLResolveInfo, id: str, tags: list[str]) -> dict:  # noqa: A002
+    """tagsAdd (https://shopify.dev/docs/api/admin-graphql/latest/mutations/tagsAdd): tags as
+    a list, or one comma-separated string; tags already present are kept once."""
+    ctx: Ctx = info.context
+    order = ctx.shop.orders.get(parse_gid(id, "Order") or -1)
+    if order is None:
+        return {"node": None, "userErrors": [user_error(["id"], "Resource not found")]}
+    for tag in (t.strip() for value in tags for t in value.split(",")):
+        if tag and tag not in order.tags:
+            order.tags.append(tag)
+    return {"node": order_node(ctx, order), "userErrors": []}
+
+
 def webhook_subscription_create(
     _root: Any, info: GraphQLResolveInfo, topic: str, webhookSubscription: dict
 ) -> dict:  # noqa: N803
@@ -432,6 +445,7 @@ RESOLVERS = {
     "orderEditAddVariant": order_edit_add_variant,
     "orderEditSetQuantity": order_edit_set_quantity,
     "orderEditCommit": order_edit_commit,
+    "tagsAdd": tags_add,
     "webhookSubscriptionCreate": webhook_subscription_create,
     "webhookSubscriptionDelete": webhook_subscription_delete,
     "appUninstall": app_uninstall,

@@ -512,6 +512,8 @@ type OrderEditBeginPayload { calculatedOrder: CalculatedOrder userErrors: [UserE
 type OrderEditAddVariantPayload { calculatedLineItem: CalculatedLineItem calculatedOrder: CalculatedOrder userErrors: [UserError!]! }
 type OrderEditSetQuantityPayload { calculatedLineItem: CalculatedLineItem calculatedOrder: CalculatedOrder userErrors: [UserError!]! }
 type OrderEditCommitPayload { order: Order userErrors: [UserError!]! }
+# Shopify types `node` as the Node interface; orders are the only taggable resource here.
+type TagsAddPayload { node: Order userErrors: [UserError!]! }
 type WebhookSubscriptionCreatePayload { webhookSubscription: WebhookSubscription userErrors: [UserError!]! }
 type WebhookSubscriptionDeletePayload { deletedWebhookSubscriptionId: ID userErrors: [UserError!]! }
 type AppUninstallAppUninstallError { field: [String!] message: String! code: String }
@@ -526,6 +528,7 @@ type Mutation {
   orderEditAddVariant(id: ID!, variantId: ID!, quantity: Int!, allowDuplicates: Boolean): OrderEditAddVariantPayload
   orderEditSetQuantity(id: ID!, lineItemId: ID!, quantity: Int!, restock: Boolean): OrderEditSetQuantityPayload
   orderEditCommit(id: ID!, notifyCustomer: Boolean, staffNote: String): OrderEditCommitPayload
+  tagsAdd(id: ID!, tags: [String!]!): TagsAddPayload
   webhookSubscriptionCreate(topic: WebhookSubscriptionTopic!, webhookSubscription: WebhookSubscriptionInput!): WebhookSubscriptionCreatePayload
   webhookSubscriptionDelete(id: ID!): WebhookSubscriptionDeletePayload
   appUninstall: AppUninstallPayload

@@ -1,0 +1,559 @@
+"""One-click offers after Cartpath's own checkout (hosted mode), on both platforms.
+
+After payment the funnel for the order is chosen and its offers are recorded as
+ShownOffer rows, priced then by the platform's engine: the page shows exactly the
+stored total and Accept charges exactly it. Accept claims the row SHOWN -> ACCEPTED in
+one UPDATE (twenty clicks, one winner), records the Payment PENDING and commits before
+the gateway is called with the shopper's saved card, on-session; a paid offer queues
+the item for the platform order through the outbox (add_upsell_line), which adds it
+once: the platform order carries a marker of the offer, looked for before adding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from analytics.models import AnalyticsEvent, EventKind
+from checkout.models import Checkout, Order, Payment, PaymentKind, PaymentStatus
+from core.alerts import raise_alert
+from core.db import utcnow
+from core.jobs import RetryPolicy, job
+from core.models import Platform, Shop, ShopMode
+from core.money import Money
+from core.outbox import defer
+from core.services import services
+from payments.gateway import Charge, ChargeStatus, GatewayError
+from payments.gateways import gateway_for
+from platforms.errors import FinalError, RetriableError
+from platforms.order_writers import writer_for
+from platforms.orders import LineToAdd
+from platforms.pricing import Address, CartItem, CheckoutState
+from platforms.pricing_engines import engine_for
+from upsell.funnels import FunnelDefinition, parse_definition
+from upsell.matching import OrderFacts, choose_funnel
+from upsell.models import FunnelVersion, OfferStatus, ShownOffer
+from upsell.offers import PricedOffer, can_sell, price_offer, record_event, why_closed
+from upsell.service import active_funnels
+
+log = logging.getLogger(__name__)
+
+# Waits for the order's own write-back first (seconds), then backs off like it.
+UPSELL_LINE_RETRY = RetryPolicy(max_attempts=9, backoff=(2, 5, 10, 30, 60, 300, 600, 1800))
+ALERT_KIND = "upsell_line_failed"
+
+
+class OfferProblem(Exception):
+    """Nothing (more) was charged; `message` is for the shopper, `status` the HTTP answer."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where the shopper goes after an answer: the bank's page, the next offer's token,
+    or (both None) the thank-you page."""
+
+    action_url: str | None = None
+    next_offer: str | None = None
+
+
+# -- after payment: which offers, priced now ------------------------------------------
+
+
+def start_funnel(order_id: int) -> str | None:
+    """The token of the first offer for this paid order (recorded and priced now), or
+    None: no funnel applies, the shop is not hosted, or the card was not saved."""
+    database = services().database
+    with database.session() as session:
+        order = session.get(Order, order_id)
+        shop = session.get(Shop, order.shop_id)
+        if shop.mode is not ShopMode.HOSTED:
+            return None
+        existing = _shown_of(session, order.id)
+        if existing or order.funnel_version_id is not None:
+            entry = _entry(session, existing)
+            return entry.token if entry and entry.status is OfferStatus.SHOWN else None
+        chosen = choose_funnel(active_funnels(session, shop.id), _facts(order))
+        if chosen is None:
+            record_event(
+                session, shop.id, EventKind.OFFER_INELIGIBLE, order.reference, reason="no_match"
+            )
+            session.commit()
+            return None
+        if _saved_card(session, order) is None:
+            record_event(
+                session,
+                shop.id,
+                EventKind.OFFER_INELIGIBLE,
+                order.reference,
+                reason="no_saved_card",
+            )
+            session.commit()
+            return None
+        version, definition = chosen
+        platform, shop_id, version_id = shop.platform, shop.id, version.id
+        address = Address(**order.shipping_address) if order.shipping_address else None
+        email = order.email
+        session.commit()  # no transaction stays open across the platform's calls below
+    quotes = {
+        offer.key: _quoted(platform, shop_id, email, address, priced)
+        for offer in definition.in_path_order()
+        if (priced := price_offer(platform, shop_id, offer)) is not None
+    }
+    with database.session() as session:
+        order = session.get(Order, order_id)
+        if definition.entry not in quotes or any(
+            q["currency"] != order.currency for q in quotes.values()
+        ):
+            reason = "out_of_stock" if definition.entry not in quotes else "currency"
+            record_event(
+                session, shop_id, EventKind.OFFER_INELIGIBLE, order.reference, reason=reason
+            )
+            session.commit()
+            return None
+        try:
+            _record(session, order, version_id, definition, quotes)
+            session.commit()
+        except IntegrityError:  # a second request recorded them first: use those
+            session.rollback()
+        entry = _entry(session, _shown_of(session, order_id))
+        return entry.token if entry else None
+
+
+def _facts(order: Order) -> OrderFacts:
+    return OrderFacts(
+        product_ids=frozenset(str(line.get("product_id") or "") for line in order.lines),
+        total=Decimal(order.total),
+        country=str((order.shipping_address or {}).get("country_code") or ""),
+    )
+
+
+def _saved_card(session: Session, order: Order) -> Payment | None:
+    """The checkout's payment, when the shopper let us keep the card (else no offer)."""
+    payment = session.scalar(
+        select(Payment).where(
+            Payment.order_id == order.id,
+            Payment.kind == PaymentKind.CHECKOUT,
+            Payment.status == PaymentStatus.SUCCEEDED,
+        )
+    )
+    if payment is None or not payment.customer_id or not payment.payment_method_id:
+        return None
+    return payment
+
+
+def _quoted(
+    platform: Platform, shop_id: int, email: str, address: Address | None, priced: PricedOffer
+) -> dict[str, Any]:
+    """The added item's breakdown: discounted items, the offer's shipping, the platform's tax.
+
+    The engines price list prices only (a draft order or a store cart cannot take an
+    arbitrary unit price), so the item is quoted at list price and its tax is scaled to
+    the discounted amount: tax x (discounted items + offer shipping) / (list items +
+    quoted shipping). Exact for the flat rates both platforms apply per address.
+    """
+    offer, line = priced.offer, priced.line
+    engine = engine_for(platform)
+    state = CheckoutState(
+        items=(CartItem(line.variant_id, offer.quantity),),
+        email=email,
+        address=address,
+        platform_ref=priced.platform_ref,
+    )
+    quote = engine.quote(shop_id, state)
+    currency = quote.currency
+    if offer.shipping.kind == "quoted" and quote.shipping_options:
+        cheapest = min(quote.shipping_options, key=lambda option: option.price)
+        quote = engine.quote(shop_id, replace(state, shipping_option=cheapest.id))
+        shipping = quote.shipping_total
+    else:
+        shipping = offer.shipping.amount if offer.shipping.kind == "flat" else Decimal(0)
+    unit = Money.of(offer.discount.apply(line.unit_price), currency).rounded()
+    items = unit * offer.quantity
+    taxed_at_list = quote.subtotal - quote.discount_total + quote.shipping_total
+    rate = quote.tax_total / taxed_at_list if taxed_at_list > 0 else Decimal(0)
+    ship = Money.of(shipping, currency).rounded()
+    tax = Money.of((items + ship).amount * rate, currency).rounded()
+    return {
+        "currency": currency,
+        "variant_id": line.variant_id,
+        "title": line.title,
+        "variant_title": line.variant_title,
+        "product_id": line.product_id,
+        "image_url": offer.image_url or line.image_url,
+        "list_unit_price": str(line.unit_price),
+        "unit_price": str(unit.amount),
+        "items": str(items.amount),
+        "shipping": str(ship.amount),
+        "tax": str(tax.amount),
+        "total": str((items + ship + tax).amount),
+    }
+
+
+def _record(
+    session: Session,
+    order: Order,
+    version_id: int,
+    definition: FunnelDefinition,
+    quotes: dict[str, dict[str, Any]],
+) -> None:
+    order.funnel_version_id = version_id
+    for key, quote in quotes.items():
+        session.add(
+            ShownOffer(
+                shop_id=order.shop_id,
+                order_id=order.id,
+                order_reference=order.reference,
+                funnel_version_id=version_id,
+                offer_key=key,
+                variant_id=quote["variant_id"],
+                quantity=definition.offers[key].quantity,
+                currency=quote["currency"],
+                quote=quote,
+                total=Decimal(quote["total"]),
+            )
+        )
+    session.flush()
+
+
+def _shown_of(session: Session, order_id: int) -> list[ShownOffer]:
+    return list(
+        session.scalars(
+            select(ShownOffer).where(ShownOffer.order_id == order_id).order_by(ShownOffer.id)
+        )
+    )
+
+
+def _entry(session: Session, shown: list[ShownOffer]) -> ShownOffer | None:
+    if not shown:
+        return None
+    entry_key = _definition(session, shown[0]).entry
+    return next((row for row in shown if row.offer_key == entry_key), None)
+
+
+def _definition(session: Session, shown: ShownOffer) -> FunnelDefinition:
+    return parse_definition(session.get(FunnelVersion, shown.funnel_version_id).definition)
+
+
+# -- the offer page -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfferView:
+    shown: ShownOffer
+    order: Order
+    shop: Shop
+    headline: str
+    body: str
+    seconds_left: int | None
+
+
+def find_offer(session: Session, checkout_token: str, offer_token: str) -> ShownOffer:
+    """The offer behind the two tokens; another checkout's or shop's offer is not found."""
+    shown = session.scalar(
+        select(ShownOffer)
+        .join(Order, Order.id == ShownOffer.order_id)
+        .join(Checkout, Checkout.id == Order.checkout_id)
+        .where(
+            ShownOffer.token == offer_token[:64],
+            Checkout.token == checkout_token[:64],
+            ShownOffer.shop_id == Checkout.shop_id,
+        )
+    )
+    if shown is None:
+        raise OfferProblem(404, "This offer does not exist for your order.")
+    return shown
+
+
+def view_offer(session: Session, checkout_token: str, offer_token: str) -> OfferView:
+    """The offer as its page shows it; the first view starts its countdown (a reload does
+    not restart it) and counts as OFFER_SHOWN."""
+    shown = find_offer(session, checkout_token, offer_token)
+    offer = _definition(session, shown).offers[shown.offer_key]
+    if shown.status is OfferStatus.SHOWN and not _was_shown(session, shown):
+        if offer.countdown_seconds:
+            session.execute(
+                update(ShownOffer)
+                .where(ShownOffer.id == shown.id, ShownOffer.expires_at.is_(None))
+                .values(expires_at=utcnow() + timedelta(seconds=offer.countdown_seconds))
+            )
+        _event(session, shown, EventKind.OFFER_SHOWN)
+        session.commit()
+        session.refresh(shown)
+    seconds = None
+    if shown.expires_at is not None:
+        seconds = max(0, int((shown.expires_at - utcnow()).total_seconds()))
+    order = session.get(Order, shown.order_id)
+    return OfferView(
+        shown, order, session.get(Shop, shown.shop_id), offer.headline, offer.body, seconds
+    )
+
+
+def _was_shown(session: Session, shown: ShownOffer) -> bool:
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    AnalyticsEvent.shop_id == shown.shop_id,
+                    AnalyticsEvent.kind == EventKind.OFFER_SHOWN,
+                    AnalyticsEvent.order_reference == shown.order_reference,
+                    AnalyticsEvent.offer_key == shown.offer_key,
+                )
+            )
+        )
+    )
+
+
+def _event(session: Session, shown: ShownOffer, kind: EventKind, **values: Any) -> None:
+    record_event(
+        session,
+        shown.shop_id,
+        kind,
+        shown.order_reference,
+        funnel_version_id=shown.funnel_version_id,
+        offer_key=shown.offer_key,
+        amount=shown.total,
+        currency=shown.currency,
+        **values,
+    )
+
+
+def next_step(session: Session, shown: ShownOffer, *, accepted: bool) -> Step:
+    """The next offer on the path the shopper took, if it was recorded and is still open."""
+    following = _definition(session, shown).next_offer(shown.offer_key, accepted)
+    if following is None:
+        return Step()
+    row = session.scalar(
+        select(ShownOffer).where(
+            ShownOffer.order_id == shown.order_id, ShownOffer.offer_key == following.key
+        )
+    )
+    return Step(next_offer=row.token if row and row.status is OfferStatus.SHOWN else None)
+
+
+# -- answers --------------------------------------------------------------------------
+
+
+def decline(session: Session, checkout_token: str, offer_token: str) -> Step:
+    shown = find_offer(session, checkout_token, offer_token)
+    claimed = _move(session, shown, (OfferStatus.SHOWN,), OfferStatus.DECLINED)
+    if claimed:
+        _event(session, shown, EventKind.OFFER_DECLINED)
+        session.commit()
+    elif shown.status not in (OfferStatus.DECLINED, OfferStatus.FAILED, OfferStatus.EXPIRED):
+        raise OfferProblem(409, "This offer was already answered.")
+    return next_step(session, shown, accepted=False)
+
+
+def accept(session: Session, checkout_token: str, offer_token: str, *, return_url: str) -> Step:
+    """Charge the saved card the offer's total, once.
+
+    :raises OfferProblem: expired, already answered, sold out or deleted, changed since
+        shown (409), the card declined (402), the gateway unavailable (503).
+    """
+    shown = find_offer(session, checkout_token, offer_token)
+    if shown.status is OfferStatus.PAID:  # a replayed click: go on as the first one did
+        return next_step(session, shown, accepted=True)
+    closed = why_closed(session, shown)
+    if closed:
+        raise OfferProblem(409, closed)
+    shop = session.get(Shop, shown.shop_id)
+    platform, shop_id = shop.platform, shop.id
+    variant_id, quantity = str(shown.variant_id), shown.quantity
+    session.commit()  # no transaction stays open across the platform call
+    try:
+        _ref, lines = engine_for(platform).read_cart(
+            shop_id, items=(CartItem(variant_id=variant_id, quantity=quantity),)
+        )
+    except FinalError:  # deleted (NotFoundError), or the store will not sell it any more
+        lines = ()
+    if not lines or not can_sell(lines[0], quantity):
+        raise OfferProblem(409, "Sorry, this item has just sold out. Nothing was charged.")
+    if not _move(session, shown, (OfferStatus.SHOWN,), OfferStatus.ACCEPTED):
+        raise OfferProblem(409, "This offer was already answered.")
+    _event(session, shown, EventKind.OFFER_ACCEPTED)
+    card = _saved_card(session, session.get(Order, shown.order_id))
+    payment = Payment(
+        shop_id=shown.shop_id,
+        checkout_id=card.checkout_id,
+        order_id=shown.order_id,
+        kind=PaymentKind.UPSELL,
+        gateway=card.gateway,
+        idempotency_key=idempotency_key(shown),
+        amount=shown.total,
+        currency=shown.currency,
+        payment_method_id=card.payment_method_id,
+        customer_id=card.customer_id,
+    )
+    session.add(payment)
+    session.commit()  # the PENDING payment is on record before the gateway is asked
+    return _settle(session, shown, payment, _charge(shown, payment, shop, return_url))
+
+
+def finish_authentication(
+    session: Session, checkout_token: str, offer_token: str, intent_id: str
+) -> Step:
+    """Back from the bank's page: paid, or declined (nothing added)."""
+    shown = find_offer(session, checkout_token, offer_token)
+    payment = session.get(Payment, shown.payment_id) if shown.payment_id else None
+    if payment is None or payment.intent_id != intent_id[:255]:
+        raise OfferProblem(404, "We could not find this payment for your offer.")
+    if shown.status is not OfferStatus.REQUIRES_ACTION:
+        return next_step(session, shown, accepted=shown.status is OfferStatus.PAID)
+    session.commit()
+    gateway = gateway_for(services().config)
+    try:
+        charge = gateway.retrieve(intent_id)
+    except GatewayError:
+        log.exception("could not look up upsell payment %s", payment.id)
+        raise OfferProblem(503, "We could not confirm the payment yet. Please reload.") from None
+    return _settle(session, shown, payment, charge)
+
+
+def idempotency_key(shown: ShownOffer) -> str:
+    """This order's offer at this amount: the same click, replayed, is the same charge."""
+    material = f"{shown.order_reference}|{shown.offer_key}|{shown.total}|{shown.currency}"
+    return f"cartpath-upsell-{hashlib.sha256(material.encode()).hexdigest()}"
+
+
+def _move(
+    session: Session, shown: ShownOffer, sources: tuple[OfferStatus, ...], target: OfferStatus
+) -> bool:
+    """Atomically move the offer from one of `sources` to `target` (not committed)."""
+    moved = session.execute(
+        update(ShownOffer)
+        .where(ShownOffer.id == shown.id, ShownOffer.status.in_(sources))
+        .values(status=target, decided_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved:
+        session.refresh(shown)
+    else:
+        session.rollback()
+        session.refresh(shown)
+    return moved == 1
+
+
+def _charge(shown: ShownOffer, payment: Payment, shop: Shop, return_url: str) -> Charge:
+    gateway = gateway_for(services().config)
+    try:
+        return gateway.charge(
+            amount=Money.of(payment.amount, payment.currency).rounded(),
+            payment_method=payment.payment_method_id or "",
+            customer=payment.customer_id,
+            idempotency_key=payment.idempotency_key,
+            save_for_later=False,
+            return_url=return_url,
+            description=f"Added to order {shown.order_reference} at {shop.domain}",
+            metadata={"cartpath_offer": shown.token, "shop": shop.domain},
+        )
+    except GatewayError:
+        # The offer stays ACCEPTED with its payment PENDING: staff see it, nothing is added.
+        log.exception("gateway did not take upsell payment %s", payment.id)
+        raise OfferProblem(
+            503,
+            "The card network did not answer. Your card was not charged twice; "
+            "the store will confirm whether this item was added.",
+        ) from None
+
+
+def _settle(session: Session, shown: ShownOffer, payment: Payment, charge: Charge) -> Step:
+    waiting = (OfferStatus.ACCEPTED, OfferStatus.REQUIRES_ACTION)
+    if charge.status is ChargeStatus.REQUIRES_ACTION:
+        payment.status, payment.intent_id = PaymentStatus.REQUIRES_ACTION, charge.intent_id
+        shown.status, shown.payment_id = OfferStatus.REQUIRES_ACTION, payment.id
+        session.commit()
+        return Step(action_url=charge.action_url)
+    if charge.status is ChargeStatus.SUCCEEDED:
+        if _move(session, shown, waiting, OfferStatus.PAID):
+            payment.status, payment.intent_id = PaymentStatus.SUCCEEDED, charge.intent_id
+            shown.payment_id = payment.id
+            _event(session, shown, EventKind.OFFER_PAID)
+            defer(
+                session,
+                add_upsell_line,
+                shown.id,
+                dedupe_key=f"upsell-line:{shown.id}",
+                shop_id=shown.shop_id,
+            )
+            session.commit()
+        return next_step(session, shown, accepted=True)
+    payment.status, payment.intent_id = PaymentStatus.FAILED, charge.intent_id or payment.intent_id
+    payment.decline_code, payment.message = charge.decline_code, charge.message
+    shown.status, shown.payment_id = OfferStatus.FAILED, payment.id
+    _event(session, shown, EventKind.OFFER_FAILED, reason=(charge.decline_code or "declined")[:60])
+    session.commit()
+    raise OfferProblem(402, charge.message or "Your card was declined.")
+
+
+# -- the platform order ---------------------------------------------------------------
+
+
+def upsell_marker(shown: ShownOffer) -> str:
+    """Written on the platform order with the added line. Short (Shopify tags hold 40
+    characters) and not "cartpath-…", which names the order's own reference."""
+    return f"cpupsell-{shown.id}"
+
+
+def _give_up_line(shown_offer_id: int, message: str) -> None:
+    with services().database.session() as session:
+        shown = session.get(ShownOffer, shown_offer_id)
+        raise_alert(
+            session,
+            shop_id=shown.shop_id,
+            kind=ALERT_KIND,
+            subject=f"order:{shown.order_reference}",
+            message=f"The paid upsell {shown.offer_key} of order {shown.order_reference} "
+            f"could not be added to the platform order: {message}. Add it by hand.",
+        )
+        session.commit()
+
+
+@job(retry=UPSELL_LINE_RETRY, timeout=30, on_give_up=_give_up_line)
+def add_upsell_line(shown_offer_id: int) -> str:
+    """Add a paid offer's item to the platform order, once.
+
+    :raises RetriableError: the order is not on the platform yet, or it did not answer.
+    """
+    with services().database.session() as session:
+        shown = session.get(ShownOffer, shown_offer_id)
+        if shown is None or shown.status is not OfferStatus.PAID:
+            return "not paid"
+        order = session.get(Order, shown.order_id)
+        if order.platform_order_id is None:
+            raise RetriableError("the order is not on the platform yet", retry_after=2)
+        platform = session.get(Shop, shown.shop_id).platform
+        line = LineToAdd(
+            marker=upsell_marker(shown),
+            variant_id=str(shown.variant_id),
+            product_id=str(shown.quote["product_id"]),
+            quantity=shown.quantity,
+            unit_price=Decimal(shown.quote["unit_price"]),
+        )
+        shop_id, platform_order_id = shown.shop_id, order.platform_order_id
+        session.commit()
+    added = writer_for(platform).add_line(shop_id, platform_order_id, line)
+    return "added" if added else "already there"
+
+
+def paid_items(session: Session, order: Order) -> list[ShownOffer]:
+    """The offers paid for after this order (the thank-you page lists them)."""
+    return list(
+        session.scalars(
+            select(ShownOffer)
+            .where(ShownOffer.order_id == order.id, ShownOffer.status == OfferStatus.PAID)
+            .order_by(ShownOffer.id)
+        )
+    )

@@ -1,0 +1,124 @@
+"""The hosted offer pages between payment and thank-you: show, accept (one click),
+decline, and the way back from the bank's page. Plain forms with post/redirect/get, so
+they work without JavaScript; every refusal is a page that says what happened and how
+to go on, and that nothing more was charged."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
+
+from checkout.views import _same_origin
+from core.models import Shop
+from core.money import Money
+from core.services import services
+from core.web import db_session
+from platforms.errors import RetriableError
+from upsell.hosted import (
+    OfferProblem,
+    Step,
+    accept,
+    decline,
+    find_offer,
+    finish_authentication,
+    next_step,
+    view_offer,
+)
+
+log = logging.getLogger(__name__)
+
+blueprint = Blueprint("upsell", __name__, template_folder="templates")
+
+OFFER_URL = "/checkout/<token>/offers/<offer>"
+
+
+def _go(token: str, step: Step):
+    if step.action_url:
+        return redirect(step.action_url, 303)
+    if step.next_offer:
+        return redirect(url_for("upsell.offer", token=token, offer=step.next_offer), 303)
+    return redirect(url_for("checkout.thank_you", token=token), 303)
+
+
+def _problem(token: str, offer: str, problem: OfferProblem):
+    """The refusal, with a way on: the decline path's next offer or the thank-you page."""
+    session = db_session()
+    session.rollback()
+    continue_url = url_for("checkout.thank_you", token=token)
+    if problem.status != 404:
+        step = next_step(session, find_offer(session, token, offer), accepted=False)
+        if step.next_offer:
+            continue_url = url_for("upsell.offer", token=token, offer=step.next_offer)
+    page = render_template(
+        "upsell/problem.html", message=problem.message, continue_url=continue_url
+    )
+    return make_response(page, problem.status)
+
+
+@blueprint.get(OFFER_URL)
+def offer(token: str, offer: str):
+    session = db_session()
+    try:
+        shown = view_offer(session, token, offer)
+    except OfferProblem as problem:
+        return _problem(token, offer, problem)
+    shop: Shop = shown.shop
+    quote = shown.shown.quote
+
+    def money(amount: str) -> str:
+        return Money.of(amount, shown.shown.currency).format(shop.locale)
+
+    return render_template(
+        "upsell/offer.html",
+        view=shown,
+        quote=quote,
+        prices={
+            name: money(quote[name])
+            for name in ("unit_price", "list_unit_price", "items", "shipping", "tax", "total")
+        },
+        discounted=quote["unit_price"] != quote["list_unit_price"],
+        token=token,
+    )
+
+
+@blueprint.post(f"{OFFER_URL}/accept")
+def accept_offer(token: str, offer: str):
+    if not _same_origin():
+        return _problem(token, offer, OfferProblem(403, "This form came from another site."))
+    return_url = services().config.base_url + url_for(
+        "upsell.payment_return", token=token, offer=offer
+    )
+    try:
+        step = accept(db_session(), token, offer, return_url=return_url)
+    except OfferProblem as problem:
+        return _problem(token, offer, problem)
+    except RetriableError:
+        log.warning("platform did not answer while accepting offer %s", offer[:12])
+        problem = OfferProblem(
+            503, "The store did not answer in time. Nothing was charged; please try again."
+        )
+        return _problem(token, offer, problem)
+    return _go(token, step)
+
+
+@blueprint.post(f"{OFFER_URL}/decline")
+def decline_offer(token: str, offer: str):
+    try:
+        step = decline(db_session(), token, offer)
+    except OfferProblem as problem:
+        return _problem(token, offer, problem)
+    return _go(token, step)
+
+
+@blueprint.get(f"{OFFER_URL}/payment/return")
+def payment_return(token: str, offer: str):
+    """Back from the bank's 3-D Secure page (the gateway adds `payment_intent`)."""
+    intent_id = request.args.get("payment_intent", "")
+    try:
+        if not intent_id:
+            raise OfferProblem(400, "This link is missing the payment it belongs to.")
+        step = finish_authentication(db_session(), token, offer, intent_id)
+    except OfferProblem as problem:
+        return _problem(token, offer, problem)
+    return _go(token, step)
