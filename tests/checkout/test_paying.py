@@ -212,10 +212,11 @@ def test_the_back_button_and_a_replayed_form_after_paying_charge_nothing(shop, s
     assert "Thank you for your order" in thanks.text
 
 
-def test_a_total_changed_by_the_platform_is_shown_and_nothing_is_charged(shop, sandbox):
-    token = bc.install(sandbox)["access_token"]
-    connection = bc.connection(sandbox, token)
-    product_id = int(next(iter(sandbox.state()["bigcommerce"]["stores"][STORE]["products"])))
+def bigcommerce_checkout(live: LiveCartpath):
+    """A one-line BigCommerce cart handed over, with address and delivery chosen: the
+    shopper's browser, the checkout URL, and the store connection, product and variant."""
+    connection = bc.connection(live.sandbox, bc.install(live.sandbox)["access_token"])
+    product_id = int(next(iter(live.sandbox.state()["bigcommerce"]["stores"][STORE]["products"])))
     variant = connection.get(f"catalog/products/{product_id}/variants")["data"][0]
     cart = connection.post(
         "carts",
@@ -223,14 +224,19 @@ def test_a_total_changed_by_the_platform_is_shown_and_nothing_is_charged(shop, s
     )["data"]
     browser = requests.Session()
     started = browser.post(
-        f"{shop.url}/checkout/start",
+        f"{live.url}/checkout/start",
         json={"platform": "bigcommerce", "shop": STORE, "cart_id": cart["id"]},
         timeout=15,
     )
-    url = shop.url + started.json()["checkout_url"]
+    url = live.url + started.json()["checkout_url"]
     page = _post(browser, url, action="contact", **US_ADDRESS)
     option = re.search(r'name="shipping_option" value="([^"]+)"', page.text).group(1)
     _post(browser, url, action="delivery", shipping_option=option)
+    return browser, url, connection, product_id, variant
+
+
+def test_a_total_changed_by_the_platform_is_shown_and_nothing_is_charged(shop, sandbox):
+    browser, url, connection, product_id, variant = bigcommerce_checkout(shop)
     old_total = shown_total(browser, url)
 
     # given: the merchant raises the price after the shopper saw the total

@@ -26,19 +26,10 @@ from core.models import Alert, Platform
 from core.services import services_of
 from platforms.shopify.admin import graphql
 from platforms.shopify.client import call
+from tests.checkout.test_checkout_flow import US_ADDRESS
 from tests.support import bigcommerce as bc
 from tests.support.cartpath import SHOP, STORE, LiveCartpath, live_cartpath
 
-US_ADDRESS = {
-    "email": "ada@example.com",
-    "first_name": "Ada",
-    "last_name": "Lovelace",
-    "address1": "1 Market St",
-    "city": "San Francisco",
-    "province_code": "CA",
-    "postal_code": "94105",
-    "country_code": "US",
-}
 CODES = {Platform.SHOPIFY: "WELCOME10", Platform.BIGCOMMERCE: "SAVE10"}
 _intents = itertools.count(1)
 

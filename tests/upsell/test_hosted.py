@@ -19,8 +19,7 @@ from checkout.models import Payment, PaymentKind, PaymentStatus
 from core.models import Platform
 from core.money import Money
 from core.services import services_of
-from tests.checkout.test_checkout_flow import US_ADDRESS, _post
-from tests.checkout.test_paying import _concurrently, pay, ready_checkout
+from tests.checkout.test_paying import _concurrently, bigcommerce_checkout, pay, ready_checkout
 from tests.payments import cards
 from tests.payments.cards import succeeded, tokenize
 from tests.support import bigcommerce as bc
@@ -84,27 +83,6 @@ def _two_offer_funnel(live: LiveCartpath, platform: Platform, domain: str, items
     _funnel(live, platform, domain, offers, "main")
 
 
-def _bigcommerce_checkout(live: LiveCartpath) -> tuple[requests.Session, str]:
-    connection = bc.connection(live.sandbox, bc.install(live.sandbox)["access_token"])
-    product_id = int(next(iter(live.sandbox.state()["bigcommerce"]["stores"][STORE]["products"])))
-    variant = connection.get(f"catalog/products/{product_id}/variants")["data"][0]
-    cart = connection.post(
-        "carts",
-        {"line_items": [{"product_id": product_id, "variant_id": variant["id"], "quantity": 1}]},
-    )["data"]
-    browser = requests.Session()
-    started = browser.post(
-        f"{live.url}/checkout/start",
-        json={"platform": "bigcommerce", "shop": STORE, "cart_id": cart["id"]},
-        timeout=15,
-    )
-    url = live.url + started.json()["checkout_url"]
-    page = _post(browser, url, action="contact", **US_ADDRESS)
-    option = re.search(r'name="shipping_option" value="([^"]+)"', page.text).group(1)
-    _post(browser, url, action="delivery", shipping_option=option)
-    return browser, url
-
-
 def _paid_to_offer(live: LiveCartpath, browser: requests.Session, url: str) -> str:
     answer = pay(browser, url, tokenize(live.sandbox, cards.GOOD), save_card="yes")
     assert answer.status_code == 303, answer.text
@@ -147,7 +125,7 @@ def test_accept_then_decline_adds_the_paid_item_to_the_platform_order_once(shop,
         browser, url = ready_checkout(shop)
     else:
         items, domain = _bigcommerce_items(shop), STORE
-        browser, url = _bigcommerce_checkout(shop)
+        browser, url, *_ = bigcommerce_checkout(shop)
     _two_offer_funnel(shop, platform, domain, items)
 
     first = _paid_to_offer(shop, browser, url)
@@ -251,7 +229,7 @@ def test_a_replayed_accept_after_paying_charges_nothing_more(shop):
 def test_another_checkout_s_or_shop_s_offer_is_not_found(shop):
     browser, url, offer = _single_offer(shop)
     _other_browser, other_url = ready_checkout(shop)  # another checkout of the same shop
-    _bc_browser, bc_url = _bigcommerce_checkout(shop)  # a checkout of another shop
+    _bc_browser, bc_url, *_ = bigcommerce_checkout(shop)  # a checkout of another shop
 
     for checkout_url in (other_url, bc_url):
         assert browser.get(f"{checkout_url}/offers/{offer}", timeout=15).status_code == 404
@@ -301,7 +279,7 @@ def test_an_offer_whose_funnel_changed_since_it_was_shown_is_refused(shop):
 def test_an_item_no_longer_sold_is_refused_with_a_clear_page(shop):
     items = _bigcommerce_items(shop)
     _funnel(shop, Platform.BIGCOMMERCE, STORE, {"main": _offer(*items[0])}, "main")
-    browser, url = _bigcommerce_checkout(shop)
+    browser, url, *_ = bigcommerce_checkout(shop)
     offer = _paid_to_offer(shop, browser, url)
     connection = bc.connection(shop.sandbox, bc.install(shop.sandbox)["access_token"])
     connection.put(f"catalog/products/{items[0][0]}", {"inventory_tracking": "variant"})
