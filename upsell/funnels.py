@@ -136,9 +136,10 @@ def parse_definition(data: Any) -> FunnelDefinition:
             if offer is not None:
                 offers[key] = offer
     entry = data.get("entry")
-    if not isinstance(entry, str) or entry not in (raw_offers or {}):
+    offer_keys = raw_offers if isinstance(raw_offers, Mapping) else {}
+    if not isinstance(entry, str) or entry not in offer_keys:
         errors["entry"] = "Choose which offer the shopper sees first."
-    elif len(offers) == len(raw_offers or {}):
+    elif len(offers) == len(offer_keys):
         _check_tree(entry, offers, errors)
     if errors or trigger is None or not isinstance(entry, str):
         raise FunnelError(errors)

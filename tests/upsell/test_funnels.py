@@ -189,3 +189,10 @@ def test_only_the_triggers_that_need_collections_fetch_them():
         raise AssertionError("collections fetched for a trigger that does not need them")
 
     assert matches(Trigger("products", ids=("101",)), _facts(collection_ids=forbidden))
+
+
+@pytest.mark.parametrize("offers", [True, 7, "a", ["main"]])
+def test_offers_that_are_not_an_object_are_refused_clearly(offers):
+    with pytest.raises(FunnelError) as raised:
+        parse_definition({**VALID, "offers": offers})
+    assert "offers" in raised.value.errors
