@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import Decimal
@@ -24,31 +25,31 @@ from sqlalchemy.orm import Session
 
 from analytics.models import AnalyticsEvent, EventKind
 from checkout.models import Checkout, Order, Payment, PaymentKind, PaymentStatus
-from core.alerts import raise_alert
 from core.db import utcnow
-from core.jobs import RetryPolicy, job
 from core.models import Platform, Shop, ShopMode
 from core.money import Money
 from core.outbox import defer
 from core.services import services
 from payments.gateway import Charge, ChargeStatus, GatewayError
 from payments.gateways import gateway_for
-from platforms.errors import FinalError, RetriableError
-from platforms.order_writers import writer_for
-from platforms.orders import LineToAdd
+from platforms.errors import FinalError
 from platforms.pricing import Address, CartItem, CheckoutState
 from platforms.pricing_engines import engine_for
 from upsell.funnels import FunnelDefinition, parse_definition
+from upsell.lines import add_upsell_line
 from upsell.matching import OrderFacts, choose_funnel
 from upsell.models import FunnelVersion, OfferStatus, ShownOffer
-from upsell.offers import PricedOffer, can_sell, price_offer, record_event, why_closed
+from upsell.offers import (
+    PricedOffer,
+    can_sell,
+    price_offer,
+    record_event,
+    why_closed,
+    why_ended,
+)
 from upsell.service import active_funnels
 
 log = logging.getLogger(__name__)
-
-# Waits for the order's own write-back first (seconds), then backs off like it.
-UPSELL_LINE_RETRY = RetryPolicy(max_attempts=9, backoff=(2, 5, 10, 30, 60, 300, 600, 1800))
-ALERT_KIND = "upsell_line_failed"
 
 
 class OfferProblem(Exception):
@@ -357,7 +358,7 @@ def decline(session: Session, checkout_token: str, offer_token: str) -> Step:
     return next_step(session, shown, accepted=False)
 
 
-def accept(session: Session, checkout_token: str, offer_token: str, *, return_url: str) -> Step:
+def accept(session: Session, checkout_token: str, offer_token: str) -> Step:
     """Charge the saved card the offer's total, once.
 
     :raises OfferProblem: expired, already answered, sold out or deleted, changed since
@@ -369,37 +370,44 @@ def accept(session: Session, checkout_token: str, offer_token: str, *, return_ur
     closed = why_closed(session, shown)
     if closed:
         raise OfferProblem(409, closed)
-    shop = session.get(Shop, shown.shop_id)
-    platform, shop_id = shop.platform, shop.id
-    variant_id, quantity = str(shown.variant_id), shown.quantity
-    session.commit()  # no transaction stays open across the platform call
-    try:
-        _ref, lines = engine_for(platform).read_cart(
-            shop_id, items=(CartItem(variant_id=variant_id, quantity=quantity),)
-        )
-    except FinalError:  # deleted (NotFoundError), or the store will not sell it any more
-        lines = ()
-    if not lines or not can_sell(lines[0], quantity):
-        raise OfferProblem(409, "Sorry, this item has just sold out. Nothing was charged.")
+    _check_still_sold(session, shown)
     if not _move(session, shown, (OfferStatus.SHOWN,), OfferStatus.ACCEPTED):
         raise OfferProblem(409, "This offer was already answered.")
     _event(session, shown, EventKind.OFFER_ACCEPTED)
     card = _saved_card(session, session.get(Order, shown.order_id))
-    payment = Payment(
-        shop_id=shown.shop_id,
-        checkout_id=card.checkout_id,
-        order_id=shown.order_id,
-        kind=PaymentKind.UPSELL,
-        gateway=card.gateway,
-        idempotency_key=idempotency_key(shown),
-        amount=shown.total,
-        currency=shown.currency,
-        payment_method_id=card.payment_method_id,
-        customer_id=card.customer_id,
-    )
-    session.add(payment)
-    session.commit()  # the PENDING payment is on record before the gateway is asked
-    return _settle(session, shown, payment, _charge(shown, payment, shop, return_url))
+    return _pay(session, shown, card, card.payment_method_id or "", card.customer_id)
+
+
+def pay_with_another_card(
+    session: Session, checkout_token: str, offer_token: str, payment_method: str
+) -> Step:
+    """After a decline: charge the card the shopper just entered in the gateway's fields,
+    on-session, keyed by the offer and that card (a replayed form is the same charge).
+
+    :raises OfferProblem: as `accept`; 400 without a card; 409 unless the last charge of
+        this offer was declined.
+    """
+    shown = find_offer(session, checkout_token, offer_token)
+    if shown.status is OfferStatus.PAID:
+        return next_step(session, shown, accepted=True)
+    if not _CARD.match(payment_method):
+        raise OfferProblem(400, "Please enter your card in the card fields, then try again.")
+    if not may_try_another_card(session, shown):
+        raise OfferProblem(409, why_ended(session, shown) or "This offer was already answered.")
+    _check_still_sold(session, shown)
+    if not _move(session, shown, (OfferStatus.FAILED,), OfferStatus.ACCEPTED):
+        raise OfferProblem(409, "This offer was already answered.")
+    card = _saved_card(session, session.get(Order, shown.order_id))
+    return _pay(session, shown, card, payment_method, None)
+
+
+def may_try_another_card(session: Session, shown: ShownOffer) -> bool:
+    """A declined offer that still stands may be paid with another card."""
+    return shown.status is OfferStatus.FAILED and why_ended(session, shown) is None
+
+
+# The gateway's payment-method ids as the card fields make them (Stripe: "pm_…").
+_CARD = re.compile(r"^[A-Za-z0-9_]{3,255}$")
 
 
 def finish_authentication(
@@ -419,13 +427,38 @@ def finish_authentication(
     except GatewayError:
         log.exception("could not look up upsell payment %s", payment.id)
         raise OfferProblem(503, "We could not confirm the payment yet. Please reload.") from None
-    return _settle(session, shown, payment, charge)
+    return settle(session, shown, payment, charge)
 
 
-def idempotency_key(shown: ShownOffer) -> str:
-    """This order's offer at this amount: the same click, replayed, is the same charge."""
+def idempotency_key(shown: ShownOffer, card: str | None = None) -> str:
+    """This order's offer at this amount (and, after a decline, the other card): the same
+    click, replayed, is the same charge."""
     material = f"{shown.order_reference}|{shown.offer_key}|{shown.total}|{shown.currency}"
+    if card is not None:
+        material += f"|{card}"
     return f"cartpath-upsell-{hashlib.sha256(material.encode()).hexdigest()}"
+
+
+def payment_return_url(checkout_token: str, offer_token: str) -> str:
+    """Where the bank's page sends the shopper back; part of the charge request, so it is
+    built the same way by the page and by a re-send."""
+    base = services().config.base_url
+    return f"{base}/checkout/{checkout_token}/offers/{offer_token}/payment/return"
+
+
+def _check_still_sold(session: Session, shown: ShownOffer) -> None:
+    """:raises OfferProblem: the platform no longer sells the item (409)."""
+    platform = session.get(Shop, shown.shop_id).platform
+    shop_id, variant_id, quantity = shown.shop_id, str(shown.variant_id), shown.quantity
+    session.commit()  # no transaction stays open across the platform call
+    try:
+        _ref, lines = engine_for(platform).read_cart(
+            shop_id, items=(CartItem(variant_id=variant_id, quantity=quantity),)
+        )
+    except FinalError:  # deleted (NotFoundError), or the store will not sell it any more
+        lines = ()
+    if not lines or not can_sell(lines[0], quantity):
+        raise OfferProblem(409, "Sorry, this item has just sold out. Nothing was charged.")
 
 
 def _move(
@@ -446,30 +479,79 @@ def _move(
     return moved == 1
 
 
-def _charge(shown: ShownOffer, payment: Payment, shop: Shop, return_url: str) -> Charge:
-    gateway = gateway_for(services().config)
+def _pay(
+    session: Session, shown: ShownOffer, card: Payment, payment_method: str, customer: str | None
+) -> Step:
+    """Record the PENDING payment (committed before the gateway is asked), then charge."""
+    new_card = None if payment_method == card.payment_method_id else payment_method
+    key = idempotency_key(shown, new_card)
+    payment = session.scalar(select(Payment).where(Payment.idempotency_key == key))
+    if payment is not None:  # a replayed form for a card already tried
+        if payment.status is not PaymentStatus.FAILED:
+            raise OfferProblem(409, "This card is already being charged for this offer.")
+        shown.status, shown.payment_id = OfferStatus.FAILED, payment.id
+        session.commit()
+        raise OfferProblem(402, payment.message or "Your card was declined.")
+    payment = Payment(
+        shop_id=shown.shop_id,
+        checkout_id=card.checkout_id,
+        order_id=shown.order_id,
+        kind=PaymentKind.UPSELL,
+        gateway=card.gateway,
+        idempotency_key=key,
+        amount=shown.total,
+        currency=shown.currency,
+        payment_method_id=payment_method,
+        customer_id=customer,
+    )
+    session.add(payment)
+    session.flush()
+    shown.payment_id = payment.id
+    session.commit()  # the PENDING payment is on record before the gateway is asked
     try:
-        return gateway.charge(
-            amount=Money.of(payment.amount, payment.currency).rounded(),
-            payment_method=payment.payment_method_id or "",
-            customer=payment.customer_id,
-            idempotency_key=payment.idempotency_key,
-            save_for_later=False,
-            return_url=return_url,
-            description=f"Added to order {shown.order_reference} at {shop.domain}",
-            metadata={"cartpath_offer": shown.token, "shop": shop.domain},
-        )
+        charge = send_charge(session, shown, payment)
     except GatewayError:
-        # The offer stays ACCEPTED with its payment PENDING: staff see it, nothing is added.
+        # The offer stays ACCEPTED with its payment PENDING; upsell/unanswered.py re-sends
+        # it with the same key until the gateway answers, and nothing is added unpaid.
         log.exception("gateway did not take upsell payment %s", payment.id)
         raise OfferProblem(
             503,
-            "The card network did not answer. Your card was not charged twice; "
-            "the store will confirm whether this item was added.",
+            "The card network did not answer. Your card will not be charged twice: we will "
+            "finish this payment, and the store will confirm whether the item was added.",
         ) from None
+    return settle(session, shown, payment, charge)
 
 
-def _settle(session: Session, shown: ShownOffer, payment: Payment, charge: Charge) -> Step:
+def send_charge(session: Session, shown: ShownOffer, payment: Payment) -> Charge:
+    """The payment's charge request, identical every time it is sent (commits first).
+
+    :raises GatewayUnavailable: no answer; send again.
+    :raises GatewayError: the gateway refused the request itself.
+    """
+    shop = session.get(Shop, shown.shop_id)
+    checkout = session.get(Checkout, payment.checkout_id)
+    return_url = payment_return_url(checkout.token, shown.token)
+    domain, reference, offer = shop.domain, shown.order_reference, shown.token
+    amount = Money.of(payment.amount, payment.currency).rounded()
+    session.commit()
+    return gateway_for(services().config).charge(
+        amount=amount,
+        payment_method=payment.payment_method_id or "",
+        customer=payment.customer_id,
+        idempotency_key=payment.idempotency_key,
+        save_for_later=False,
+        return_url=return_url,
+        description=f"Added to order {reference} at {domain}",
+        metadata={"cartpath_offer": offer, "shop": domain},
+    )
+
+
+def settle(session: Session, shown: ShownOffer, payment: Payment, charge: Charge) -> Step:
+    """Record the gateway's answer: paid (the item is queued for the platform order in the
+    same commit), authentication needed, or declined.
+
+    :raises OfferProblem: declined (402); nothing is added.
+    """
     waiting = (OfferStatus.ACCEPTED, OfferStatus.REQUIRES_ACTION)
     if charge.status is ChargeStatus.REQUIRES_ACTION:
         payment.status, payment.intent_id = PaymentStatus.REQUIRES_ACTION, charge.intent_id
@@ -496,56 +578,6 @@ def _settle(session: Session, shown: ShownOffer, payment: Payment, charge: Charg
     _event(session, shown, EventKind.OFFER_FAILED, reason=(charge.decline_code or "declined")[:60])
     session.commit()
     raise OfferProblem(402, charge.message or "Your card was declined.")
-
-
-# -- the platform order ---------------------------------------------------------------
-
-
-def upsell_marker(shown: ShownOffer) -> str:
-    """Written on the platform order with the added line. Short (Shopify tags hold 40
-    characters) and not "cartpath-…", which names the order's own reference."""
-    return f"cpupsell-{shown.id}"
-
-
-def _give_up_line(shown_offer_id: int, message: str) -> None:
-    with services().database.session() as session:
-        shown = session.get(ShownOffer, shown_offer_id)
-        raise_alert(
-            session,
-            shop_id=shown.shop_id,
-            kind=ALERT_KIND,
-            subject=f"order:{shown.order_reference}",
-            message=f"The paid upsell {shown.offer_key} of order {shown.order_reference} "
-            f"could not be added to the platform order: {message}. Add it by hand.",
-        )
-        session.commit()
-
-
-@job(retry=UPSELL_LINE_RETRY, timeout=30, on_give_up=_give_up_line)
-def add_upsell_line(shown_offer_id: int) -> str:
-    """Add a paid offer's item to the platform order, once.
-
-    :raises RetriableError: the order is not on the platform yet, or it did not answer.
-    """
-    with services().database.session() as session:
-        shown = session.get(ShownOffer, shown_offer_id)
-        if shown is None or shown.status is not OfferStatus.PAID:
-            return "not paid"
-        order = session.get(Order, shown.order_id)
-        if order.platform_order_id is None:
-            raise RetriableError("the order is not on the platform yet", retry_after=2)
-        platform = session.get(Shop, shown.shop_id).platform
-        line = LineToAdd(
-            marker=upsell_marker(shown),
-            variant_id=str(shown.variant_id),
-            product_id=str(shown.quote["product_id"]),
-            quantity=shown.quantity,
-            unit_price=Decimal(shown.quote["unit_price"]),
-        )
-        shop_id, platform_order_id = shown.shop_id, order.platform_order_id
-        session.commit()
-    added = writer_for(platform).add_line(shop_id, platform_order_id, line)
-    return "added" if added else "already there"
 
 
 def paid_items(session: Session, order: Order) -> list[ShownOffer]:

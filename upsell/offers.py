@@ -71,6 +71,12 @@ def why_closed(session: Session, shown: ShownOffer) -> str | None:
     """Why the offer can no longer be accepted (a 409 for the shopper), or None."""
     if shown.status is not OfferStatus.SHOWN:
         return "This offer was already answered."
+    return why_ended(session, shown)
+
+
+def why_ended(session: Session, shown: ShownOffer) -> str | None:
+    """Whether the offer itself is over (expired, or its funnel changed), whatever its
+    status: a declined card may be replaced only while the offer stands."""
     if shown.expires_at is not None and shown.expires_at < utcnow():
         return "This offer has expired."
     if funnel_changed(session, shown.funnel_version_id):
