@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from checkout.models import Order
+from checkout.models import Order, Payment
 from core.alerts import raise_alert
 from core.jobs import RetryPolicy, job
 from core.models import Shop
+from core.money import Money
 from core.services import services
 from platforms.errors import RetriableError
 from platforms.order_writers import writer_for
-from platforms.orders import LineToAdd
+from platforms.orders import GatewayCharge, LineToAdd
 from upsell.models import OfferStatus, ShownOffer
 
 # Waits for the order's own write-back first (seconds), then backs off like it.
@@ -57,12 +58,21 @@ def add_upsell_line(shown_offer_id: int) -> str:
         if order.platform_order_id is None:
             raise RetriableError("the order is not on the platform yet", retry_after=2)
         platform = session.get(Shop, shown.shop_id).platform
+        payment = session.get(Payment, shown.payment_id)
         line = LineToAdd(
             marker=upsell_marker(shown),
             variant_id=str(shown.variant_id),
             product_id=str(shown.quote["product_id"]),
             quantity=shown.quantity,
+            currency=shown.currency,
             unit_price=Decimal(shown.quote["unit_price"]),
+            list_unit_price=Decimal(shown.quote["list_unit_price"]),
+            shipping=Decimal(shown.quote["shipping"]),
+            charge=GatewayCharge(
+                payment.gateway,
+                payment.intent_id or "",
+                Money.of(payment.amount, payment.currency).rounded().amount,
+            ),
         )
         shop_id, platform_order_id = shown.shop_id, order.platform_order_id
         session.commit()

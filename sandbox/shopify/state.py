@@ -110,6 +110,8 @@ class LineItem:
     price: Decimal
     grams: int
     taxable: bool = True
+    # Discounts on the line (orderEditAddLineItemDiscount), already in the order's subtotal.
+    total_discount: Decimal = Decimal(0)
 
 
 @dataclass
@@ -186,6 +188,9 @@ class OrderEdit:
     added: list[tuple[int, int, int]]  # (calculated line id, variant id, quantity)
     quantities: dict[int, int]  # existing line id -> new quantity
     committed: bool = False
+    # added line id -> (description, amount off each unit, or percent off); one per line
+    discounts: dict[int, tuple[str, Decimal | None, Decimal | None]] = field(default_factory=dict)
+    shipping: list[tuple[str, Decimal]] = field(default_factory=list)  # (title, price) added
 
 
 @dataclass

@@ -19,6 +19,8 @@ from checkout.models import Payment, PaymentKind, PaymentStatus
 from core.models import Platform
 from core.money import Money
 from core.services import services_of
+from platforms.shopify.admin import graphql
+from platforms.shopify.client import call
 from tests.checkout.test_paying import _concurrently, bigcommerce_checkout, pay, ready_checkout
 from tests.payments import cards
 from tests.payments.cards import succeeded, tokenize
@@ -27,6 +29,7 @@ from tests.support.cartpath import SHOP, STORE, LiveCartpath
 from upsell.models import Funnel, FunnelStatus, OfferStatus, ShownOffer
 from upsell.service import create_funnel, edit_funnel, set_status
 
+CENT = Decimal("0.01")
 OFFER = re.compile(r"/checkout/[^/]+/offers/([^/?#]+)$")
 
 
@@ -154,6 +157,7 @@ def test_accept_then_decline_adds_the_paid_item_to_the_platform_order_once(shop,
     shop.wait_for_jobs(timeout=60)
     assert _platform_quantity(shop, platform, items[0]) == 1
     assert _platform_quantity(shop, platform, items[1]) == 0
+    _platform_order_is_paid_in_full(shop, platform, payments, shown)
     with services_of(shop.app).database.session() as session:
         kinds = [
             e.kind for e in session.scalars(select(AnalyticsEvent).order_by(AnalyticsEvent.id))
@@ -175,6 +179,54 @@ def _platform_quantity(live: LiveCartpath, platform: Platform, item: tuple[str, 
         return sum(li["quantity"] for li in order["line_items"] if str(li["variant_id"]) == item[1])
     (order,) = state["bigcommerce"]["stores"][STORE]["orders"].values()
     return sum(quantity for _p, variant, quantity in order["products"] if str(variant) == item[1])
+
+
+ORDER_MONEY = """
+query Paid($query: String!) {
+  orders(first: 1, query: $query) { nodes {
+    displayFinancialStatus
+    totalPriceSet { shopMoney { amount } }
+    totalReceivedSet { shopMoney { amount } }
+    totalOutstandingSet { shopMoney { amount } }
+    transactions(first: 10) { gateway amountSet { shopMoney { amount } } }
+  } }
+}
+"""
+
+
+def _platform_order_is_paid_in_full(
+    live: LiveCartpath, platform: Platform, payments: list[Payment], shown: ShownOffer
+) -> None:
+    """The platform order holds the item at the offer's price and is paid: its total is
+    what the gateway took for the order and the offer (Shopify: two payments recorded,
+    nothing outstanding; BigCommerce, which has no payments to record: the total)."""
+    charged = sum(p.amount for p in payments)
+    unit, list_unit = Decimal(shown.quote["unit_price"]), Decimal(shown.quote["list_unit_price"])
+    if platform is Platform.SHOPIFY:
+        (order,) = live.sandbox.state()["shopify"]["shops"][SHOP]["orders"]
+        added = [li for li in order["line_items"] if str(li["variant_id"]) == shown.variant_id]
+        assert [Decimal(li["total_discount"]) for li in added] == [list_unit - unit]
+        with live.app.app_context():
+            shop_id = live.shop_id(platform, SHOP)
+            query = {"query": f"tag:cartpath-{shown.order_reference}"}
+            (paid,) = call(shop_id, lambda: graphql(ORDER_MONEY, query))["orders"]["nodes"]
+        assert paid["displayFinancialStatus"] == "PAID"
+        assert Decimal(paid["totalOutstandingSet"]["shopMoney"]["amount"]) == 0
+        recorded = [Decimal(t["amountSet"]["shopMoney"]["amount"]) for t in paid["transactions"]]
+        assert len(recorded) == 2, "the order's payment and the offer's, none twice"
+        assert recorded[0] == payments[0].amount
+        # Shopify recomputes the edited order's tax on the whole order; Cartpath quoted the
+        # item's tax alone, so the two can round a cent apart (see ShopifyOrders.add_line).
+        assert abs(recorded[1] - payments[1].amount) <= CENT
+        assert abs(Decimal(paid["totalPriceSet"]["shopMoney"]["amount"]) - charged) <= CENT
+        return
+    api = bc.v2_api(live.sandbox, bc.install(live.sandbox)["access_token"])
+    (order,) = api.Orders.all()
+    lines = api.OrderProducts.all(parentid=order.id)
+    added = [li for li in lines if str(li.variant_id) == shown.variant_id]
+    assert [Decimal(li.price_ex_tax) for li in added] == [unit]
+    assert Decimal(order.total_inc_tax) == charged
+    assert f"cpupsell-{shown.id} (paid {shown.total:.2f}" in order.staff_notes
 
 
 def _single_offer(live: LiveCartpath, **extra: Any) -> tuple[requests.Session, str, str]:
