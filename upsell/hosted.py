@@ -161,9 +161,10 @@ def _quoted(
     """The added item's breakdown: discounted items, the offer's shipping, the platform's tax.
 
     The engines price list prices only (a draft order or a store cart cannot take an
-    arbitrary unit price), so the item is quoted at list price and its tax is scaled to
-    the discounted amount: tax x (discounted items + offer shipping) / (list items +
-    quoted shipping). Exact for the flat rates both platforms apply per address.
+    arbitrary unit price), so the item is quoted at list price and the tax rates are read
+    off the quotes: the items' rate from a quote without shipping, the shipping's from the
+    difference a shipping rate makes (zero where the store does not tax shipping). Each
+    is applied to the discounted items and the offer's own shipping.
     """
     offer, line = priced.offer, priced.line
     engine = engine_for(platform)
@@ -175,18 +176,22 @@ def _quoted(
     )
     quote = engine.quote(shop_id, state)
     currency = quote.currency
-    if offer.shipping.kind == "quoted" and quote.shipping_options:
+    taxed_items = quote.subtotal - quote.discount_total
+    items_rate = quote.tax_total / taxed_items if taxed_items > 0 else Decimal(0)
+    shipping = offer.shipping.amount if offer.shipping.kind == "flat" else Decimal(0)
+    shipping_rate = Decimal(0)
+    if offer.shipping.kind != "free" and quote.shipping_options:
         cheapest = min(quote.shipping_options, key=lambda option: option.price)
-        quote = engine.quote(shop_id, replace(state, shipping_option=cheapest.id))
-        shipping = quote.shipping_total
-    else:
-        shipping = offer.shipping.amount if offer.shipping.kind == "flat" else Decimal(0)
+        shipped = engine.quote(shop_id, replace(state, shipping_option=cheapest.id))
+        if shipped.shipping_total > 0:
+            shipping_rate = (shipped.tax_total - quote.tax_total) / shipped.shipping_total
+        if offer.shipping.kind == "quoted":
+            shipping = shipped.shipping_total
     unit = Money.of(offer.discount.apply(line.unit_price), currency).rounded()
     items = unit * offer.quantity
-    taxed_at_list = quote.subtotal - quote.discount_total + quote.shipping_total
-    rate = quote.tax_total / taxed_at_list if taxed_at_list > 0 else Decimal(0)
     ship = Money.of(shipping, currency).rounded()
-    tax = Money.of((items + ship).amount * rate, currency).rounded()
+    tax = Money.of(items.amount * items_rate, currency).rounded()
+    tax = tax + Money.of(ship.amount * shipping_rate, currency).rounded()
     return {
         "currency": currency,
         "variant_id": line.variant_id,

@@ -15,7 +15,7 @@ import requests
 from sqlalchemy import select
 
 from analytics.models import AnalyticsEvent, EventKind
-from checkout.models import Payment, PaymentKind, PaymentStatus
+from checkout.models import Order, Payment, PaymentKind, PaymentStatus
 from core.models import Platform
 from core.money import Money
 from core.services import services_of
@@ -202,10 +202,14 @@ def _platform_order_is_paid_in_full(
     nothing outstanding; BigCommerce, which has no payments to record: the total)."""
     charged = sum(p.amount for p in payments)
     unit, list_unit = Decimal(shown.quote["unit_price"]), Decimal(shown.quote["list_unit_price"])
+    with services_of(live.app).database.session() as session:
+        ordered = session.get(Order, shown.order_id)
+    shipping = ordered.shipping_total + Decimal(shown.quote["shipping"])  # the offer's added
     if platform is Platform.SHOPIFY:
         (order,) = live.sandbox.state()["shopify"]["shops"][SHOP]["orders"]
         added = [li for li in order["line_items"] if str(li["variant_id"]) == shown.variant_id]
         assert [Decimal(li["total_discount"]) for li in added] == [list_unit - unit]
+        assert sum(Decimal(line["price"]) for line in order["shipping_lines"]) == shipping
         with live.app.app_context():
             shop_id = live.shop_id(platform, SHOP)
             query = {"query": f"tag:cartpath-{shown.order_reference}"}
@@ -216,7 +220,8 @@ def _platform_order_is_paid_in_full(
         assert len(recorded) == 2, "the order's payment and the offer's, none twice"
         assert recorded[0] == payments[0].amount
         # Shopify recomputes the edited order's tax on the whole order; Cartpath quoted the
-        # item's tax alone, so the two can round a cent apart (see ShopifyOrders.add_line).
+        # item's tax alone, so the two can round a cent apart (see ShopifyOrders.add_line);
+        # a shipping rate the store does not tax must not be taxed (that was 29 cents).
         assert abs(recorded[1] - payments[1].amount) <= CENT
         assert abs(Decimal(paid["totalPriceSet"]["shopMoney"]["amount"]) - charged) <= CENT
         return
@@ -225,7 +230,9 @@ def _platform_order_is_paid_in_full(
     lines = api.OrderProducts.all(parentid=order.id)
     added = [li for li in lines if str(li.variant_id) == shown.variant_id]
     assert [Decimal(li.price_ex_tax) for li in added] == [unit]
-    assert Decimal(order.total_inc_tax) == charged
+    assert Decimal(order.shipping_cost_ex_tax) == shipping
+    # BigCommerce, too, rounds the tax of the whole order (see the Shopify case above).
+    assert abs(Decimal(order.total_inc_tax) - charged) <= CENT
     assert f"cpupsell-{shown.id} (paid {shown.total:.2f}" in order.staff_notes
 
 
