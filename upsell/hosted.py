@@ -42,7 +42,7 @@ from upsell.models import FunnelVersion, OfferStatus, ShownOffer
 from upsell.offers import (
     PricedOffer,
     can_sell,
-    price_offer,
+    price_variants,
     record_event,
     why_closed,
     why_ended,
@@ -50,6 +50,10 @@ from upsell.offers import (
 from upsell.service import active_funnels
 
 log = logging.getLogger(__name__)
+
+# Variants of one offer the shopper may choose between, each priced by the platform when
+# the offer is made (every one costs platform calls on the way to the offer page).
+MAX_CHOICES = 5
 
 
 class OfferProblem(Exception):
@@ -109,14 +113,14 @@ def start_funnel(order_id: int) -> str | None:
         email = order.email
         session.commit()  # no transaction stays open across the platform's calls below
     quotes = {
-        offer.key: _quoted(platform, shop_id, email, address, priced)
+        offer.key: [_quoted(platform, shop_id, email, address, priced) for priced in choices]
         for offer in definition.in_path_order()
-        if (priced := price_offer(platform, shop_id, offer)) is not None
+        if (choices := price_variants(platform, shop_id, offer, limit=MAX_CHOICES))
     }
     with database.session() as session:
         order = session.get(Order, order_id)
         if definition.entry not in quotes or any(
-            q["currency"] != order.currency for q in quotes.values()
+            q["currency"] != order.currency for choices in quotes.values() for q in choices
         ):
             reason = "out_of_stock" if definition.entry not in quotes else "currency"
             record_event(
@@ -213,10 +217,13 @@ def _record(
     order: Order,
     version_id: int,
     definition: FunnelDefinition,
-    quotes: dict[str, dict[str, Any]],
+    quotes: dict[str, list[dict[str, Any]]],
 ) -> None:
+    """One row per offer, showing its first variant; `quote["choices"]` keeps every
+    variant the shopper may pick instead, each priced as shown."""
     order.funnel_version_id = version_id
-    for key, quote in quotes.items():
+    for key, choices in quotes.items():
+        first = choices[0]
         session.add(
             ShownOffer(
                 shop_id=order.shop_id,
@@ -224,11 +231,11 @@ def _record(
                 order_reference=order.reference,
                 funnel_version_id=version_id,
                 offer_key=key,
-                variant_id=quote["variant_id"],
+                variant_id=first["variant_id"],
                 quantity=definition.offers[key].quantity,
-                currency=quote["currency"],
-                quote=quote,
-                total=Decimal(quote["total"]),
+                currency=first["currency"],
+                quote={**first, "choices": choices},
+                total=Decimal(first["total"]),
             )
         )
     session.flush()
@@ -363,20 +370,29 @@ def decline(session: Session, checkout_token: str, offer_token: str) -> Step:
     return next_step(session, shown, accepted=False)
 
 
-def accept(session: Session, checkout_token: str, offer_token: str) -> Step:
-    """Charge the saved card the offer's total, once.
+def accept(
+    session: Session, checkout_token: str, offer_token: str, variant_id: str | None = None
+) -> Step:
+    """Charge the saved card the total of the variant chosen (None: the one shown first), once.
 
-    :raises OfferProblem: expired, already answered, sold out or deleted, changed since
-        shown (409), the card declined (402), the gateway unavailable (503).
+    :raises OfferProblem: a variant not offered (400), expired, already answered, sold
+        out or deleted, changed since shown (409), the card declined (402), the gateway
+        unavailable (503).
     """
     shown = find_offer(session, checkout_token, offer_token)
     if shown.status is OfferStatus.PAID:  # a replayed click: go on as the first one did
         return next_step(session, shown, accepted=True)
+    choice = _choice(shown, variant_id)
     closed = why_closed(session, shown)
     if closed:
         raise OfferProblem(409, closed)
-    _check_still_sold(session, shown)
-    if not _move(session, shown, (OfferStatus.SHOWN,), OfferStatus.ACCEPTED):
+    _check_still_sold(session, shown, choice["variant_id"])
+    chosen = {
+        "variant_id": choice["variant_id"],
+        "quote": {**choice, "choices": choices_of(shown)},
+        "total": Decimal(choice["total"]),
+    }
+    if not _move(session, shown, (OfferStatus.SHOWN,), OfferStatus.ACCEPTED, **chosen):
         raise OfferProblem(409, "This offer was already answered.")
     _event(session, shown, EventKind.OFFER_ACCEPTED)
     card = _saved_card(session, session.get(Order, shown.order_id))
@@ -399,11 +415,25 @@ def pay_with_another_card(
         raise OfferProblem(400, "Please enter your card in the card fields, then try again.")
     if not may_try_another_card(session, shown):
         raise OfferProblem(409, why_ended(session, shown) or "This offer was already answered.")
-    _check_still_sold(session, shown)
+    _check_still_sold(session, shown, str(shown.variant_id))
     if not _move(session, shown, (OfferStatus.FAILED,), OfferStatus.ACCEPTED):
         raise OfferProblem(409, "This offer was already answered.")
     card = _saved_card(session, session.get(Order, shown.order_id))
     return _pay(session, shown, card, payment_method, None)
+
+
+def choices_of(shown: ShownOffer) -> list[dict[str, Any]]:
+    """The variants the shopper may choose, each with its exact breakdown."""
+    return list(shown.quote.get("choices") or [shown.quote])
+
+
+def _choice(shown: ShownOffer, variant_id: str | None) -> dict[str, Any]:
+    """:raises OfferProblem: the variant is not one this offer was made with (400)."""
+    wanted = str(shown.variant_id) if not variant_id else variant_id[:100]
+    found = next((c for c in choices_of(shown) if str(c["variant_id"]) == wanted), None)
+    if found is None:
+        raise OfferProblem(400, "Please choose one of the options shown with this offer.")
+    return {key: value for key, value in found.items() if key != "choices"}
 
 
 def may_try_another_card(session: Session, shown: ShownOffer) -> bool:
@@ -451,10 +481,10 @@ def payment_return_url(checkout_token: str, offer_token: str) -> str:
     return f"{base}/checkout/{checkout_token}/offers/{offer_token}/payment/return"
 
 
-def _check_still_sold(session: Session, shown: ShownOffer) -> None:
+def _check_still_sold(session: Session, shown: ShownOffer, variant_id: str) -> None:
     """:raises OfferProblem: the platform no longer sells the item (409)."""
     platform = session.get(Shop, shown.shop_id).platform
-    shop_id, variant_id, quantity = shown.shop_id, str(shown.variant_id), shown.quantity
+    shop_id, quantity = shown.shop_id, shown.quantity
     session.commit()  # no transaction stays open across the platform call
     try:
         _ref, lines = engine_for(platform).read_cart(
@@ -467,13 +497,18 @@ def _check_still_sold(session: Session, shown: ShownOffer) -> None:
 
 
 def _move(
-    session: Session, shown: ShownOffer, sources: tuple[OfferStatus, ...], target: OfferStatus
+    session: Session,
+    shown: ShownOffer,
+    sources: tuple[OfferStatus, ...],
+    target: OfferStatus,
+    **values: Any,
 ) -> bool:
-    """Atomically move the offer from one of `sources` to `target` (not committed)."""
+    """Atomically move the offer from one of `sources` to `target`, setting `values` with
+    it (not committed)."""
     moved = session.execute(
         update(ShownOffer)
         .where(ShownOffer.id == shown.id, ShownOffer.status.in_(sources))
-        .values(status=target, decided_at=utcnow())
+        .values(status=target, decided_at=utcnow(), **values)
         .execution_options(synchronize_session=False)
     ).rowcount
     if moved:

@@ -19,6 +19,7 @@ from upsell.hosted import (
     OfferProblem,
     Step,
     accept,
+    choices_of,
     decline,
     find_offer,
     finish_authentication,
@@ -100,6 +101,12 @@ def offer(token: str, offer: str):
             for name in ("unit_price", "list_unit_price", "items", "shipping", "tax", "total")
         },
         discounted=quote["unit_price"] != quote["list_unit_price"],
+        # Several variants: the shopper picks one, each shown with its exact total.
+        choices=[
+            {**choice, "total_text": money(choice["total"])} for choice in choices_of(shown.shown)
+        ]
+        if len(choices_of(shown.shown)) > 1
+        else [],
         token=token,
     )
 
@@ -123,7 +130,8 @@ def _charging(token: str, offer: str, charge: Callable[[], Step]):
 
 @blueprint.post(f"{OFFER_URL}/accept")
 def accept_offer(token: str, offer: str):
-    return _charging(token, offer, lambda: accept(db_session(), token, offer))
+    variant = request.form.get("variant", "").strip() or None
+    return _charging(token, offer, lambda: accept(db_session(), token, offer, variant))
 
 
 @blueprint.post(f"{OFFER_URL}/card")

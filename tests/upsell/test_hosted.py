@@ -393,3 +393,38 @@ def test_3d_secure_failed_on_an_offer_adds_nothing_and_the_downsell_pays(shop):
     shop.wait_for_jobs(timeout=60)
     assert _platform_quantity(shop, Platform.SHOPIFY, first_item) == 0
     assert _platform_quantity(shop, Platform.SHOPIFY, second_item) == 1
+
+
+def test_the_shopper_chooses_the_variant_and_is_charged_its_platform_price(shop):
+    products = shop.sandbox.state()["shopify"]["shops"][SHOP]["products"]
+    bottle = next(p for p in products if len(p["variants"]) == 2)  # 500 ml and 1 l
+    variants = [str(v["id"]) for v in bottle["variants"]]
+    offer = _offer(str(bottle["id"]), variants[0], variant_ids=variants)
+    _funnel(shop, Platform.SHOPIFY, SHOP, {"main": offer}, "main")
+    browser, url = ready_checkout(shop)
+    token = _paid_to_offer(shop, browser, url)
+    page = browser.get(f"{url}/offers/{token}", timeout=15).text
+    choices = _shown(shop, token).quote["choices"]
+    assert [c["variant_id"] for c in choices] == variants
+    assert [Decimal(c["list_unit_price"]) for c in choices] == [
+        Decimal(v["price"]) for v in bottle["variants"]
+    ], "each variant priced by the platform"
+    assert page.count('data-testid="variant"') == 2
+
+    refused = _post_offer(browser, url, token, "accept", variant="no-such-variant")
+    assert refused.status_code == 400
+    assert "choose one of the options" in refused.text
+    _nothing_more_charged(shop)
+    assert _shown(shop, token).status is OfferStatus.SHOWN
+
+    accepted = _post_offer(browser, url, token, "accept", variant=variants[1])
+
+    assert accepted.status_code == 303
+    paid = _shown(shop, token)
+    assert (paid.status, paid.variant_id) == (OfferStatus.PAID, variants[1])
+    assert paid.total == Decimal(choices[1]["total"]) > Decimal(choices[0]["total"])
+    payments = _ledger_matches_stripe(shop)
+    assert payments[1].amount == paid.total
+    shop.wait_for_jobs(timeout=60)
+    assert _platform_quantity(shop, Platform.SHOPIFY, (str(bottle["id"]), variants[1])) == 1
+    assert _platform_quantity(shop, Platform.SHOPIFY, (str(bottle["id"]), variants[0])) == 0
