@@ -6,20 +6,28 @@ charged twice. Over HTTP against the sandbox platforms and its Stripe."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
+import pytest
 import requests
 import stripe
 from sqlalchemy import select, update
 
-from checkout.models import Payment, PaymentKind, PaymentStatus
+from checkout.models import Order, Payment, PaymentKind, PaymentStatus
 from core.db import utcnow
 from core.models import Alert, Platform
 from core.services import services_of
+from platforms.errors import RetriableError
+from platforms.order_writers import writer_for
+from platforms.orders import GatewayCharge, LineToAdd
+from platforms.shopify.admin import graphql
+from platforms.shopify.client import call
 from sandbox.demo_credentials import STRIPE_SECRET_KEY
 from tests.payments import cards
 from tests.payments.cards import intents, succeeded, tokenize
 from tests.support.cartpath import LiveCartpath
 from tests.upsell.test_hosted import (
+    ORDER_MONEY,
     _ledger_matches_stripe,
     _nothing_more_charged,
     _platform_quantity,
@@ -181,3 +189,58 @@ def test_a_charge_the_gateway_never_answers_raises_a_staff_alert(open_shop):
     assert payment.status is PaymentStatus.PENDING, "never marked paid without an answer"
     assert _shown(shop, offer).status is OfferStatus.ACCEPTED
     assert _platform_quantity(shop, Platform.SHOPIFY, _shopify_items(shop)[0]) == 0
+
+
+GRAPHQL = r"/graphql\.json$"
+# add_line's Shopify requests, in order, for an item with a discount and no shipping:
+# read the order, tag it, begin, add the variant, discount it, commit, record the payment.
+ADD_LINE_CALLS = ("read", "tag", "begin", "add", "discount", "commit", "payment")
+
+
+def _lose_answer_to(live: LiveCartpath, step: str) -> None:
+    """The next add_line's `step` request is done by Shopify, but its answer is lost."""
+    before = ADD_LINE_CALLS.index(step)
+    if before:
+        live.sandbox.fault(kind="slow", path=GRAPHQL, seconds=0.0, count=before)
+    live.sandbox.fault(kind="drop", path=GRAPHQL, count=1)
+
+
+@pytest.mark.parametrize("step", ["commit", "payment"])
+def test_a_lost_answer_while_adding_to_the_shopify_order_adds_and_records_once(shop, step):
+    browser, url, offer = _single_offer(shop)
+    assert _post_offer(browser, url, offer, "accept").status_code == 303
+    shop.wait_for_jobs(timeout=60)
+    shown = _shown(shop, offer)
+    with services_of(shop.app).database.session() as session:
+        placed = session.get(Order, shown.order_id).platform_order_id
+    # given: a second paid item for the same order (another offer's marker)
+    line = LineToAdd(
+        marker=f"cpupsell-{shown.id}0",
+        variant_id=str(shown.variant_id),
+        product_id=str(shown.quote["product_id"]),
+        quantity=1,
+        currency=shown.currency,
+        unit_price=Decimal(shown.quote["unit_price"]),
+        list_unit_price=Decimal(shown.quote["list_unit_price"]),
+        shipping=Decimal(0),
+        charge=GatewayCharge("stripe", "pi_second", Decimal(shown.quote["total"])),
+    )
+    writer, shop_id = writer_for(Platform.SHOPIFY), shown.shop_id
+    _lose_answer_to(shop, step)
+
+    with shop.app.app_context():
+        with pytest.raises(RetriableError):
+            writer.add_line(shop_id, placed, line)
+        shop.sandbox.clear_faults()
+        retried = writer.add_line(shop_id, placed, line)
+        again = writer.add_line(shop_id, placed, line)
+
+    assert retried is False, "the retry finds the committed edit and adds nothing more"
+    assert again is False, "a third call finds both the line and the payment"
+    assert _platform_quantity(shop, Platform.SHOPIFY, _shopify_items(shop)[0]) == 2
+    with shop.app.app_context():
+        query = {"query": f"tag:cartpath-{shown.order_reference}"}
+        (paid,) = call(shop_id, lambda: graphql(ORDER_MONEY, query))["orders"]["nodes"]
+    gateways = [t["gateway"] for t in paid["transactions"]]
+    assert sum(line.marker in g for g in gateways) == 1, "the second item's payment, once"
+    assert len(gateways) == 3, "the order's, the first offer's and this one's"
