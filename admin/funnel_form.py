@@ -111,6 +111,9 @@ def problems_of(
         except FunnelError as error:
             errors.update(error.errors)
     errors.update(form_problems)
+    for path in [p for p in errors if p.endswith(".product_id")]:
+        if path.removesuffix("product_id") + "variant_ids" in errors:
+            del errors[path]  # the variant picker is the product's field too: one message
     return errors
 
 

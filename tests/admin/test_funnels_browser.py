@@ -118,7 +118,7 @@ def test_a_support_user_s_attempt_to_edit_a_funnel_is_refused(
         }"""
     )
 
-    expect(app.locator("body")).to_contain_text("Forbidden")
+    expect(app.locator("body")).to_contain_text("Your role (support) may not do this")
     with services_of(shop.app).database.session() as session:
         funnel = session.scalar(select(Funnel))
         assert (funnel.name, funnel.version, funnel.status) == (

@@ -19,7 +19,7 @@ from auth.models import Role
 from core.models import AuditLog
 from core.services import services_of
 from tests.support.admin import AdminClient, admin_client
-from tests.support.cartpath import OTHER_SHOP, SHOP, LiveCartpath
+from tests.support.cartpath import OTHER_SHOP, SHOP, STORE, LiveCartpath
 from upsell.models import Funnel, FunnelStatus, FunnelVersion, ShownOffer
 from upsell.service import create_funnel, edit_funnel
 
@@ -104,6 +104,32 @@ def test_the_editor_offers_the_store_s_own_products(cartpath):
     shoe = _products(cartpath)[0]
     assert shoe["title"] in page.text
     assert f'value="{_pick(shoe)}"' in page.text
+
+
+def test_the_editor_reads_a_bigcommerce_store_s_catalog_and_survives_its_outage(cartpath):
+    cartpath.install_bigcommerce()
+    owner = admin_client(cartpath, shop=STORE, user_id="9001")
+    products = cartpath.sandbox.state()["bigcommerce"]["stores"][STORE]["products"]
+    product_id, product = next(iter(products.items()))
+    choice = picked(product_id, next(iter(product["variants"])))
+    form = _form(cartpath, **{"offers.first.variant_ids": [choice]})
+
+    new_page = owner.get("/admin/funnels/new")
+    funnel_id = _funnel_id(owner.post("/admin/funnels", form))
+    cartpath.sandbox.fault(kind="status", path="/v3/catalog/products", status=500)
+    during_outage = owner.get(f"/admin/funnels/{funnel_id}")
+    saved_again = owner.post(f"/admin/funnels/{funnel_id}", form)
+
+    assert product["name"] in new_page.text
+    assert f'value="{choice}"' in new_page.text
+    assert during_outage.status_code == 200
+    assert 'data-testid="catalog-problem"' in during_outage.text
+    assert re.search(rf'value="{re.escape(choice)}" checked', during_outage.text), (
+        "the offer keeps its product while the store is away"
+    )
+    assert saved_again.status_code == 303
+    with _db(cartpath) as session:
+        assert session.get(Funnel, funnel_id).version == 1, "nothing changed, no version"
 
 
 def test_create_then_edit_adds_a_version_and_both_are_audited(cartpath):
