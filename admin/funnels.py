@@ -28,7 +28,7 @@ from platforms.catalog import Catalog, read_catalog
 from platforms.errors import PlatformError
 from upsell import service
 from upsell.admin_api import EDITORS
-from upsell.funnels import TRIGGER_KINDS, FunnelError, parse_definition
+from upsell.funnels import parse_definition
 from upsell.models import Funnel, FunnelStatus, FunnelVersion
 
 blueprint = Blueprint("admin_funnels", __name__, template_folder="templates")
@@ -79,17 +79,9 @@ def create_funnel():
     name, definition, errors = _posted()
     if errors:
         return _editor(None, name, definition, errors=errors)
-    try:
-        funnel = service.create_funnel(
-            session,
-            shop_id=identity.shop_id,
-            actor=identity.actor,
-            name=name,
-            definition=definition,
-        )
-    except FunnelError as error:
-        session.rollback()
-        return _editor(None, name, definition, errors=error.errors)
+    funnel = service.create_funnel(
+        session, shop_id=identity.shop_id, actor=identity.actor, name=name, definition=definition
+    )
     session.commit()
     return redirect_to(
         "admin_funnels.funnel", funnel_id=funnel.id, notice=f"{funnel.name} was created as a draft."
@@ -114,11 +106,7 @@ def edit_funnel(funnel_id: int):
     if errors:
         return _editor(found, name, definition, errors=errors)
     before = found.version
-    try:
-        service.edit_funnel(session, found, actor=identity.actor, name=name, definition=definition)
-    except FunnelError as error:
-        session.rollback()
-        return _editor(_find(funnel_id), name, definition, errors=error.errors)
+    service.edit_funnel(session, found, actor=identity.actor, name=name, definition=definition)
     session.commit()
     saved = f"Saved as version {found.version}." if found.version != before else "Saved."
     return redirect_to("admin_funnels.funnel", funnel_id=found.id, notice=saved)
@@ -170,7 +158,8 @@ def _find(funnel_id: int) -> Funnel:
 
 
 def _posted() -> tuple[str, dict[str, Any], dict[str, str]]:
-    """The form's name and definition, and every problem they have, by field."""
+    """The form's name and definition, and every problem they have, by field (checked
+    here in full, so the service, which checks again, writes only a valid funnel)."""
     name = request.form.get("name", "").strip()
     definition, form_problems = funnel_form.definition_from_form(request.form)
     return name, definition, funnel_form.problems_of(name, definition, form_problems)
@@ -209,7 +198,6 @@ def _editor(
         products=funnel_form.picker_products(catalog, definition),
         catalog_problem=catalog_problem,
         currency=catalog.currency,
-        trigger_kinds=TRIGGER_KINDS,
         pick=funnel_form.picked,
         results=results,
         headlines=headlines,
