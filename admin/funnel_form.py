@@ -41,6 +41,14 @@ def definition_from_form(form: MultiDict[str, str]) -> tuple[dict[str, Any], dic
     problems: dict[str, str] = {}
     keys = [key for key in form.getlist("offer_keys") if key][:MAX_OFFERS]
     offers = {key: _offer(form, key, problems) for key in keys if form.get(f"offers.{key}.enabled")}
+    for key, offer in offers.items():
+        for side in ("on_accept", "on_decline"):
+            target = offer[side]
+            if target in keys and target not in offers:
+                label = f"Offer {keys.index(target) + 1}"
+                problems[f"offers.{key}.{side}"] = (
+                    f"{label} is not in use: tick “Use {label.lower()}”, or choose another step."
+                )
     definition = {
         "trigger": _trigger(form),
         "entry": keys[0] if keys else None,
