@@ -37,7 +37,8 @@ def empty_definition() -> dict[str, Any]:
 
 def definition_from_form(form: MultiDict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
     """The definition the form describes (unvalidated, as typed) and the problems only
-    the form can have (variants of two products), keyed like the validator's."""
+    the form can have (variants of two products, a path to a slot not in use), keyed
+    like the validator's."""
     problems: dict[str, str] = {}
     keys = [key for key in form.getlist("offer_keys") if key][:MAX_OFFERS]
     offers = {key: _offer(form, key, problems) for key in keys if form.get(f"offers.{key}.enabled")}
