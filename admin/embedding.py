@@ -37,6 +37,9 @@ def frame_ancestors(identity: AdminIdentity) -> str:
 
 def embedded(response: Response, identity: AdminIdentity) -> Response:
     response.headers["Content-Security-Policy"] = frame_ancestors(identity)
-    # Admin URLs carry a session token: never send them on as a Referer.
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # Admin URLs carry a session token: never send them on as a Referer. Not
+    # "no-referrer": under it a browser sends `Origin: null` with the admin's own form
+    # POSTs (https://fetch.spec.whatwg.org/#serializing-a-request-origin), which the
+    # CSRF check must refuse; "strict-origin" sends only the origin, never the URL.
+    response.headers["Referrer-Policy"] = "strict-origin"
     return response
