@@ -32,7 +32,8 @@ def frame_ancestors(identity: AdminIdentity) -> str:
             _origin(config.bigcommerce_login_base),
             _origin(config.bigcommerce_api_base),
         ]
-    return "frame-ancestors " + " ".join(dict.fromkeys(sources))
+    # 'self': the designer frames the checkout preview inside the admin page itself.
+    return "frame-ancestors " + " ".join([*dict.fromkeys(sources), "'self'"])
 
 
 def embedded(response: Response, identity: AdminIdentity) -> Response:
