@@ -33,6 +33,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "upsell.hosted_views:blueprint",
     "admin.views:blueprint",
     "admin.designer:blueprint",
+    "admin.settings:blueprint",
 )
 
 

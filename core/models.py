@@ -91,6 +91,8 @@ class Shop(Timestamps, Base):
         default=StorefrontHandoff.OFF,
         server_default=StorefrontHandoff.OFF.value,
     )
+    # Where staff alerts (a failed write-back, a locked checkout) are emailed; none: not sent.
+    alert_email: Mapped[str | None] = mapped_column(String(320))
 
     @property
     def is_installed(self) -> bool:
