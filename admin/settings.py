@@ -114,6 +114,7 @@ def _page(*, alert_email: str | None, errors: dict[str, str]):
         handoff=effective_handoff(shop),
         handoff_choices=HANDOFF_CHOICES,
         alert_email=shop.alert_email if alert_email is None else alert_email,
+        mail_enabled=bool(services().config.smtp_url),
         errors=errors,
         export=export,
         export_running=export is not None and export.status is ExportStatus.RUNNING,

@@ -227,3 +227,6 @@ class Alert(Base):
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
+    # When it was emailed to the shop's alert address (core/alerts.py), so a retried job
+    # does not send it twice.
+    emailed_at: Mapped[datetime | None]

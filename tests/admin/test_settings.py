@@ -156,6 +156,7 @@ def test_the_alert_address_is_validated_kept_as_typed_and_audited(hosted):
     assert "Enter an email address like" in error.group(1)
     assert 'value="ops at example"' in refused.text
     assert "Staff alerts go to ops@example.com." in landing
+    assert "alerts are shown in the admin but not emailed yet" in landing
     assert _shop(hosted).alert_email == "ops@example.com"
     assert _actions(hosted).count("settings.alert_email_changed") == 1
 
