@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import FrameLocator, Page, expect
 
 from core.models import Platform
+from sandbox.demo_credentials import STRIPE_PUBLISHABLE_KEY, STRIPE_SECRET_KEY
 from tests.storefront.conftest import CHECKOUT_BUTTON, fill_cart
 from tests.support.cartpath import BC_APP_ID, SHOPIFY_KEY, STORE, LiveCartpath, live_cartpath
 
@@ -22,7 +23,10 @@ PRIMARY_BUTTON = "button:not(.cp-secondary)"
 
 @pytest.fixture
 def hosted(make_config, sandbox) -> Iterator[LiveCartpath]:
-    with live_cartpath(make_config(), sandbox, shopify_distribution="custom") as live:
+    config = make_config(
+        stripe_secret_key=STRIPE_SECRET_KEY, stripe_publishable_key=STRIPE_PUBLISHABLE_KEY
+    )
+    with live_cartpath(config, sandbox, shopify_distribution="custom") as live:
         live.install_shopify()
         live.install_bigcommerce()
         yield live
@@ -42,9 +46,12 @@ def open_admin(page: Page, live: LiveCartpath, platform: Platform) -> FrameLocat
 def test_the_owner_designs_the_checkout_and_a_handed_off_shopper_sees_it(
     page: Page, hosted, platform
 ):
-    # given: the owner in the platform's admin turns the storefront hand-off on
+    # given: the owner in the platform's admin finds the shop hosted, payments connected,
+    # and turns the storefront hand-off on
     app = open_admin(page, hosted, platform)
     app.get_by_role("link", name="Settings").click()
+    expect(app.get_by_test_id("settings-mode")).to_have_text("hosted")
+    expect(app.get_by_test_id("gateway-status")).to_have_text("connected")
     app.get_by_label("On: every shopper's cart goes to Cartpath's checkout.").check()
     app.get_by_role("button", name="Save hand-off").click()
     expect(app.get_by_test_id("notice")).to_have_text("The storefront hand-off is on.")
@@ -57,8 +64,11 @@ def test_the_owner_designs_the_checkout_and_a_handed_off_shopper_sees_it(
     app.get_by_label("Header text").fill(HEADER)
     app.get_by_role("button", name="Save draft").click()
 
-    # then: the preview beside the form shows it, at desktop and at mobile width
+    # then: the preview beside the form shows it, at desktop and at mobile width; the page
+    # saved in place (JavaScript) and only the preview reloaded
     expect(app.get_by_test_id("notice")).to_contain_text("Draft saved.")
+    designer = next(frame for frame in page.frames if "/admin/design" in frame.url)
+    assert "notice=" not in designer.url
     preview = app.frame_locator("iframe#preview")
     expect(preview.get_by_text(HEADER)).to_be_visible()
     expect(preview.locator(PRIMARY_BUTTON).first).to_have_css("background-color", ACCENT_RGB)
