@@ -211,3 +211,12 @@ def test_a_shop_edits_and_previews_only_its_own_design(hosted):
     assert bigcommerce.draft.header_text == ""
     shopify, _ = _state(hosted, _shop(hosted))
     assert shopify.draft.header_text == "Spring sale: free returns"
+
+
+def test_a_native_shop_is_told_its_shoppers_do_not_see_the_design(cartpath):
+    cartpath.install_shopify()
+
+    page = admin_client(cartpath).get("/admin/design")
+
+    assert page.status_code == 200
+    assert "keeps Shopify's own checkout, so shoppers do not see this design" in page.text

@@ -158,6 +158,7 @@ def test_the_alert_address_is_validated_kept_as_typed_and_audited(hosted):
     assert "Staff alerts go to ops@example.com." in landing
     assert "alerts are shown in the admin but not emailed yet" in landing
     assert _shop(hosted).alert_email == "ops@example.com"
+    assert _shop(hosted, Platform.BIGCOMMERCE).alert_email is None, "only this shop's"
     assert _actions(hosted).count("settings.alert_email_changed") == 1
 
     cleared = _follow(hosted, staff.post("/admin/settings/alert-email", {"alert_email": " "}))
