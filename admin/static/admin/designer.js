@@ -9,12 +9,20 @@
     var status = document.querySelector(".notice-region");
     if (!form || !frame || !pane) return;
 
+    var viewport = pane.querySelector(".preview-viewport");
+    function fit() {  // the desktop page (1024px wide) scaled to the pane's width
+      pane.style.setProperty("--preview-scale", String(Math.min(1, viewport.clientWidth / 1024)));
+    }
+    fit();
+    window.addEventListener("resize", fit);
+
     document.querySelectorAll(".preview-widths a").forEach(function (link) {
       link.addEventListener("click", function (event) {
         event.preventDefault();
         var width = link.dataset.width;
         pane.classList.remove("preview-desktop", "preview-mobile");
         pane.classList.add("preview-" + width);
+        fit();
         document.querySelectorAll(".preview-widths a").forEach(function (other) {
           if (other === link) other.setAttribute("aria-current", "true");
           else other.removeAttribute("aria-current");
