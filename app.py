@@ -33,6 +33,8 @@ BLUEPRINTS: tuple[str, ...] = (
     "upsell.hosted_views:blueprint",
     "admin.views:blueprint",
     "admin.funnels:blueprint",
+    "admin.designer:blueprint",
+    "admin.settings:blueprint",
 )
 
 
