@@ -2,34 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, make_response, render_template, request
+from flask import Blueprint, abort, jsonify, request
 from sqlalchemy import select
 
-from admin.embedding import embedded
-from auth.identity import admin_token_for, current_identity, require_admin
+from admin.mode import MODE_REASONS
+from admin.shell import redirect_to, render_page
+from auth.identity import current_identity, require_admin
 from auth.models import Role, StaffMember
 from core import audit
-from core.models import Shop, ShopMode
-from core.services import services
+from core.models import Shop
 from core.web import db_session
 
-blueprint = Blueprint("admin", __name__, template_folder="templates")
-
-MODE_REASONS = {
-    ShopMode.HOSTED: "Cartpath's own one-page checkout takes the shop's orders and writes "
-    "each one back to the platform.",
-    ShopMode.NATIVE: "Shopify's rules for public apps keep Shopify's own checkout "
-    "(App Store requirement 1.1.2); Cartpath adds its upsells through "
-    "Shopify's post-purchase extension.",
-}
-
-
-def _session_token_field() -> dict[str, str]:
-    """What links and forms carry so the next request is authenticated too."""
-    identity = current_identity()
-    if request.values.get("id_token"):
-        return {"id_token": request.values["id_token"]}
-    return {"admin_token": admin_token_for(identity)}
+blueprint = Blueprint(
+    "admin",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/admin/static",
+)
 
 
 @blueprint.get("/admin")
@@ -43,19 +33,13 @@ def home():
         .where(StaffMember.shop_id == shop.id, StaffMember.removed_at.is_(None))
         .order_by(StaffMember.id)
     ).all()
-    config = services().config
-    page = render_template(
+    return render_page(
         "admin/home.html",
-        shop=shop,
-        identity=identity,
+        title="Home",
         staff=staff,
         roles=list(Role),
         mode_reason=MODE_REASONS[shop.mode],
-        credential=_session_token_field(),
-        app_bridge_url=config.shopify_app_bridge_url,
-        api_key=config.shopify_api_key,
     )
-    return embedded(make_response(page), identity)
 
 
 @blueprint.get("/admin/api/session")
@@ -95,4 +79,5 @@ def change_role(staff_id: int):
         details={"from": previous.value, "to": role.value},
     )
     session.commit()
-    return jsonify(staff_id=member.id, role=role.value)
+    who = member.email or f"user {member.platform_user_id}"
+    return redirect_to("admin.home", notice=f"{who} is now {role.value}.")
