@@ -109,9 +109,9 @@ def render_offer(view: OfferView, token: str) -> str:
         discounted=quote["unit_price"] != quote["list_unit_price"],
         # Several variants: the shopper picks one, each shown with its exact total.
         choices=[
-            {**choice, "total_text": money(choice["total"])} for choice in choices_of(shown.shown)
+            {**choice, "total_text": money(choice["total"])} for choice in choices_of(view.shown)
         ]
-        if len(choices_of(shown.shown)) > 1
+        if len(choices_of(view.shown)) > 1
         else [],
         token=token,
     )
