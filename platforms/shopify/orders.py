@@ -156,8 +156,10 @@ class ShopifyOrders:
         shipping is not free), orderEditCommit; then orderCreateManualPayment
         (https://shopify.dev/docs/api/admin-graphql/2025-10/mutations/orderCreateManualPayment)
         named after the gateway, its charge and the marker. Shopify recomputes the
-        edited order's tax itself (an edit takes no tax input), so the payment records
-        what was charged, or the balance if Shopify's tax came out lower.
+        edited order's tax itself, on the whole order (an edit takes no tax input), while
+        the offer's tax was quoted for the item alone: the two can round a cent apart.
+        The payment records what was charged, or the balance when Shopify's came out
+        lower; when it came out a cent higher, that cent stays due.
 
         An edit cannot carry a tag, so the marker goes first, as a tag naming the variant's
         quantity the edit leads to ("<marker>:<quantity>", tagsAdd:
