@@ -18,7 +18,7 @@ records its own "manual" payment, so the charge could not name the gateway or in
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from platforms.errors import FinalError
@@ -87,7 +87,9 @@ mutation Begin($id: ID!) {
 EDIT_ADD = """
 mutation Add($id: ID!, $variantId: ID!, $quantity: Int!) {
   orderEditAddVariant(id: $id, variantId: $variantId, quantity: $quantity, allowDuplicates: true) {
-    calculatedLineItem { id } userErrors { field message }
+    calculatedLineItem { id }
+    calculatedOrder { totalOutstandingSet { shopMoney { amount } } }
+    userErrors { field message }
   }
 }
 """
@@ -95,7 +97,7 @@ mutation Add($id: ID!, $variantId: ID!, $quantity: Int!) {
 EDIT_DISCOUNT = """
 mutation Discount($id: ID!, $lineItemId: ID!, $discount: OrderEditAppliedDiscountInput!) {
   orderEditAddLineItemDiscount(id: $id, lineItemId: $lineItemId, discount: $discount) {
-    calculatedLineItem { id } userErrors { field message }
+    calculatedOrder { totalOutstandingSet { shopMoney { amount } } } userErrors { field message }
   }
 }
 """
@@ -103,7 +105,7 @@ mutation Discount($id: ID!, $lineItemId: ID!, $discount: OrderEditAppliedDiscoun
 EDIT_SHIPPING = """
 mutation Ship($id: ID!, $shippingLine: OrderEditAddShippingLineInput!) {
   orderEditAddShippingLine(id: $id, shippingLine: $shippingLine) {
-    calculatedOrder { id } userErrors { field message }
+    calculatedOrder { totalOutstandingSet { shopMoney { amount } } } userErrors { field message }
   }
 }
 """
@@ -159,7 +161,7 @@ class ShopifyOrders:
         edited order's tax itself, on the whole order (an edit takes no tax input), while
         the offer's tax was quoted for the item alone: the two can round a cent apart.
         The payment records what was charged, or the balance when Shopify's came out
-        lower; when it came out a cent higher, that cent stays due.
+        lower; a cent higher is taken off the item before the commit (see _edit).
 
         An edit cannot carry a tag, so the marker goes first, as a tag naming the variant's
         quantity the edit leads to ("<marker>:<quantity>", tagsAdd:
@@ -183,43 +185,60 @@ class ShopifyOrders:
             if marked is None:
                 tag = f"{prefix}{held + line.quantity}"
                 _mutate(shop_id, TAGS_ADD, "tagsAdd", {"id": platform_order_id, "tags": [tag]})
-            order = self._edit(shop_id, platform_order_id, line)
+            order = self._edit(shop_id, order, line)
         if not any(line.marker in (t.get("gateway") or "") for t in order["transactions"]):
             self._record_payment(shop_id, order, line)
         return not edited
 
-    def _edit(self, shop_id: int, platform_order_id: str, line: LineToAdd) -> dict[str, Any]:
-        """One order edit: the item at the offer's price and its shipping; the order after."""
-        begun = _mutate(shop_id, EDIT_BEGIN, "orderEditBegin", {"id": platform_order_id})
+    def _edit(self, shop_id: int, order: dict[str, Any], line: LineToAdd) -> dict[str, Any]:
+        """One committed order edit: the item at the offer's price and its shipping; the
+        order after it.
+
+        Shopify's tax on the whole edited order can round a cent above the item's own
+        quoted tax, which would leave that cent due; the staged edit shows it before the
+        commit, so such an edit is left uncommitted (Shopify discards it) and staged
+        again with the difference added to the item's discount.
+        """
+        before = _outstanding(order)
+        edit_id, due = self._stage(shop_id, order["id"], line, Decimal(0))
+        over = due - before - line.charge.amount
+        if over > 0:
+            extra = (over / line.quantity).quantize(Decimal("0.01"), rounding=ROUND_CEILING)
+            edit_id, due = self._stage(shop_id, order["id"], line, extra)
+        note = {"id": edit_id, "staffNote": line.marker}
+        return _mutate(shop_id, EDIT_COMMIT, "orderEditCommit", note)["order"]
+
+    def _stage(
+        self, shop_id: int, order_id: str, line: LineToAdd, extra_off_each: Decimal
+    ) -> tuple[str, Decimal]:
+        """An order edit staged, not committed: its id and the order's balance after it."""
+        begun = _mutate(shop_id, EDIT_BEGIN, "orderEditBegin", {"id": order_id})
         edit_id = begun["calculatedOrder"]["id"]
         variant = variant_gid(line.variant_id)
         variables = {"id": edit_id, "variantId": variant, "quantity": line.quantity}
-        added = _mutate(shop_id, EDIT_ADD, "orderEditAddVariant", variables)
-        off_each = line.list_unit_price - line.unit_price
+        staged = _mutate(shop_id, EDIT_ADD, "orderEditAddVariant", variables)
+        line_id = staged["calculatedLineItem"]["id"]
+        off_each = min(
+            line.list_unit_price - line.unit_price + extra_off_each, line.list_unit_price
+        )
         if off_each > 0:
             discount = {
                 "description": "Post-purchase offer",
                 "fixedValue": {"amount": str(off_each), "currencyCode": line.currency},
             }
-            variables = {
-                "id": edit_id,
-                "lineItemId": added["calculatedLineItem"]["id"],
-                "discount": discount,
-            }
-            _mutate(shop_id, EDIT_DISCOUNT, "orderEditAddLineItemDiscount", variables)
+            variables = {"id": edit_id, "lineItemId": line_id, "discount": discount}
+            staged = _mutate(shop_id, EDIT_DISCOUNT, "orderEditAddLineItemDiscount", variables)
         if line.shipping > 0:
             shipping = {
                 "title": "Shipping for an added item",
                 "price": {"amount": str(line.shipping), "currencyCode": line.currency},
             }
             variables = {"id": edit_id, "shippingLine": shipping}
-            _mutate(shop_id, EDIT_SHIPPING, "orderEditAddShippingLine", variables)
-        note = {"id": edit_id, "staffNote": line.marker}
-        return _mutate(shop_id, EDIT_COMMIT, "orderEditCommit", note)["order"]
+            staged = _mutate(shop_id, EDIT_SHIPPING, "orderEditAddShippingLine", variables)
+        return edit_id, _outstanding(staged["calculatedOrder"])
 
     def _record_payment(self, shop_id: int, order: dict[str, Any], line: LineToAdd) -> None:
-        balance = Decimal(str(order["totalOutstandingSet"]["shopMoney"]["amount"]))
-        amount = min(line.charge.amount, balance)
+        amount = min(line.charge.amount, _outstanding(order))
         if amount <= 0:
             return
         variables = {
@@ -251,6 +270,10 @@ def _mutate(shop_id: int, mutation: str, name: str, variables: dict[str, Any]) -
         message = "; ".join(e["message"] for e in data["userErrors"])
         raise FinalError(f"Shopify refused {name}: {message}")
     return data
+
+
+def _outstanding(order: dict[str, Any]) -> Decimal:
+    return Decimal(str(order["totalOutstandingSet"]["shopMoney"]["amount"]))
 
 
 def reference_of(tags: list[str]) -> str | None:

@@ -25,7 +25,7 @@ from platforms.shopify.client import call
 from sandbox.demo_credentials import STRIPE_SECRET_KEY
 from tests.payments import cards
 from tests.payments.cards import intents, succeeded, tokenize
-from tests.support.cartpath import LiveCartpath
+from tests.support.cartpath import SHOP, LiveCartpath
 from tests.upsell.test_hosted import (
     ORDER_MONEY,
     _ledger_matches_stripe,
@@ -244,3 +244,46 @@ def test_a_lost_answer_while_adding_to_the_shopify_order_adds_and_records_once(s
     gateways = [t["gateway"] for t in paid["transactions"]]
     assert sum(line.marker in g for g in gateways) == 1, "the second item's payment, once"
     assert len(gateways) == 3, "the order's, the first offer's and this one's"
+
+
+def _second_line(shown, marker: str, charged: Decimal) -> LineToAdd:
+    return LineToAdd(
+        marker=marker,
+        variant_id=str(shown.variant_id),
+        product_id=str(shown.quote["product_id"]),
+        quantity=1,
+        currency=shown.currency,
+        unit_price=Decimal(shown.quote["unit_price"]),
+        list_unit_price=Decimal(shown.quote["list_unit_price"]),
+        shipping=Decimal(0),
+        charge=GatewayCharge("stripe", "pi_second", charged),
+    )
+
+
+def test_shopify_tax_rounding_a_cent_above_the_charge_leaves_nothing_due(shop):
+    """Shopify taxes the edited order as a whole; when that comes to a cent more than the
+    item's own quoted tax, the cent comes off the item instead of staying due."""
+    browser, url, offer = _single_offer(shop)
+    assert _post_offer(browser, url, offer, "accept").status_code == 303
+    shop.wait_for_jobs(timeout=60)
+    shown = _shown(shop, offer)
+    with services_of(shop.app).database.session() as session:
+        placed = session.get(Order, shown.order_id).platform_order_id
+    writer, shop_id = writer_for(Platform.SHOPIFY), shown.shop_id
+    with shop.app.app_context():
+        # what Shopify asks for the same item once more, staged and left uncommitted
+        _edit_id, wanted = writer._stage(
+            shop_id, placed, _second_line(shown, "probe", Decimal(0)), Decimal(0)
+        )
+        line = _second_line(shown, f"cpupsell-{shown.id}0", wanted - Decimal("0.01"))
+
+        assert writer.add_line(shop_id, placed, line) is True
+
+        query = {"query": f"tag:cartpath-{shown.order_reference}"}
+        (paid,) = call(shop_id, lambda: graphql(ORDER_MONEY, query))["orders"]["nodes"]
+    assert paid["displayFinancialStatus"] == "PAID"
+    assert Decimal(paid["totalOutstandingSet"]["shopMoney"]["amount"]) == 0
+    (order,) = shop.sandbox.state()["shopify"]["shops"][SHOP]["orders"]
+    discounts = [Decimal(li["total_discount"]) for li in order["line_items"]]
+    offered = Decimal(shown.quote["list_unit_price"]) - Decimal(shown.quote["unit_price"])
+    assert discounts[-1] == offered + Decimal("0.01"), "the cent came off the item"
