@@ -1,12 +1,14 @@
 """One-click offers after Cartpath's own checkout (hosted mode), on both platforms.
 
 After payment the funnel for the order is chosen and its offers are recorded as
-ShownOffer rows, priced then by the platform's engine: the page shows exactly the
-stored total and Accept charges exactly it. Accept claims the row SHOWN -> ACCEPTED in
-one UPDATE (twenty clicks, one winner), records the Payment PENDING and commits before
-the gateway is called with the shopper's saved card, on-session; a paid offer queues
-the item for the platform order through the outbox (add_upsell_line), which adds it
-once: the platform order carries a marker of the offer, looked for before adding.
+ShownOffer rows, each variant the shopper may choose priced then by the platform's
+engine: the page shows exactly the stored totals and Accept charges exactly the chosen
+one. Accept claims the row SHOWN -> ACCEPTED in one UPDATE (twenty clicks, one winner),
+records the Payment PENDING and commits before the gateway is called with the shopper's
+saved card, on-session. A declined offer may be paid with another card (FAILED ->
+ACCEPTED, keyed by that card) or skipped; a charge whose answer was lost is re-sent by
+upsell/unanswered.py. A paid offer queues the item for the platform order through the
+outbox (upsell/lines.py), which adds it once.
 """
 
 from __future__ import annotations
