@@ -32,6 +32,8 @@ BLUEPRINTS: tuple[str, ...] = (
     "upsell.post_purchase_views:blueprint",
     "upsell.hosted_views:blueprint",
     "admin.views:blueprint",
+    "admin.orders:blueprint",
+    "admin.support:blueprint",
 )
 
 
