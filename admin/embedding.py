@@ -37,6 +37,8 @@ def frame_ancestors(identity: AdminIdentity) -> str:
 
 def embedded(response: Response, identity: AdminIdentity) -> Response:
     response.headers["Content-Security-Policy"] = frame_ancestors(identity)
-    # Admin URLs carry a session token: never send them on as a Referer.
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # Admin URLs carry a session token: never send them to another site as a Referer.
+    # Not "no-referrer": with it browsers send `Origin: null` on the admin's own form
+    # POSTs, which the same-origin check must refuse (https://fetch.spec.whatwg.org/#origin-header).
+    response.headers["Referrer-Policy"] = "same-origin"
     return response

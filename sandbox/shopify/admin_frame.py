@@ -2,6 +2,8 @@
 
 GET  /shopify/admin/store/<handle>/apps/<client_id>           admin chrome + app iframe
 POST /shopify/admin/store/<handle>/apps/<client_id>/id-token  fresh session token (admin side)
+Both take ?user=<id>, the staff member signed in to the admin (the merchant by default),
+since the sandbox has no login.
 GET  /shopify/cdn/app-bridge.js                               stand-in App Bridge (see the file)
 
 The iframe loads the app URL with embedded=1, host, id_token, locale, shop, timestamp and
@@ -15,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
-from flask import Blueprint, Response, render_template, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 
 from sandbox.shopify import signing, tokens
 from sandbox.shopify.admin_api import fail
@@ -39,8 +41,12 @@ def blueprint(emulator: ShopifyEmulator) -> Blueprint:
             fail(404, {"errors": "Not Found"})
         return shop, app
 
+    def signed_in_user() -> int:
+        return request.args.get("user", type=int) or MERCHANT_USER_ID
+
     @bp.get("/shopify/admin/store/<handle>/apps/<client_id>")
     def admin_app(handle: str, client_id: str):
+        user_id = signed_in_user()
         with state.lock:
             shop, app = installed(handle, client_id)
             now = emulator.clock.now()
@@ -48,7 +54,7 @@ def blueprint(emulator: ShopifyEmulator) -> Blueprint:
                 {
                     "embedded": "1",
                     "host": signing.admin_host(shop.domain),
-                    "id_token": tokens.mint_session_token(app, shop.domain, MERCHANT_USER_ID, now),
+                    "id_token": tokens.mint_session_token(app, shop.domain, user_id, now),
                     "locale": "en",
                     "shop": shop.domain,
                     "timestamp": str(int(now)),
@@ -56,7 +62,7 @@ def blueprint(emulator: ShopifyEmulator) -> Blueprint:
                 app.client_secret,
             )
             src = f"{app.app_url}?{urlencode(params, quote_via=quote)}"
-            token_url = url_for(".id_token", handle=handle, client_id=client_id)
+            token_url = url_for(".id_token", handle=handle, client_id=client_id, user=user_id)
             html = render_template(
                 "shopify/admin_frame.html", app=app, shop=shop, src=src, token_url=token_url
             )
@@ -68,7 +74,7 @@ def blueprint(emulator: ShopifyEmulator) -> Blueprint:
         with state.lock:
             shop, app = installed(handle, client_id)
             token = tokens.mint_session_token(
-                app, shop.domain, MERCHANT_USER_ID, emulator.clock.now()
+                app, shop.domain, signed_in_user(), emulator.clock.now()
             )
         return {"id_token": token}
 
