@@ -4,7 +4,7 @@ retry of a write-back that gave up (support may press it too)."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, request
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from admin.paging import paginate
@@ -67,23 +67,26 @@ def orders():
     session, shop = db_session(), the_shop()
     writeback = _choice("writeback", {status.value for status in OrderStatus})
     payment = _choice("payment", set(PAYMENT_FILTERS))
-    refunded = PlatformOrder.refunded_total
+    # A scalar subquery, not a join: a reference the platform holds twice (reconciliation's
+    # business) must not list the order twice.
+    refunded = func.coalesce(
+        select(func.max(PlatformOrder.refunded_total))
+        .where(
+            PlatformOrder.shop_id == Order.shop_id,
+            PlatformOrder.cartpath_reference == Order.reference,
+        )
+        .scalar_subquery(),
+        0,
+    )
     query = (
         select(Order, refunded)
-        .outerjoin(
-            PlatformOrder,
-            and_(
-                PlatformOrder.shop_id == Order.shop_id,
-                PlatformOrder.cartpath_reference == Order.reference,
-            ),
-        )
         .where(Order.shop_id == shop.id)
         .order_by(Order.created_at.desc(), Order.id.desc())
     )
     if writeback:
         query = query.where(Order.status == OrderStatus(writeback))
     if payment == "paid":
-        query = query.where(or_(refunded.is_(None), refunded == 0))
+        query = query.where(refunded == 0)
     elif payment == "refunded":
         query = query.where(refunded > 0)
     page = paginate(session, query)

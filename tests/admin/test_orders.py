@@ -25,6 +25,7 @@ from tests.checkout.test_writeback import (  # noqa: F401 - the fixture
 )
 from tests.support.admin import admin_client
 from tests.support.cartpath import SHOP, STORE, LiveCartpath
+from webhooks.models import PlatformOrder
 
 
 def ledger(live: LiveCartpath, shop_id: int, count: int, **order: object) -> list[int]:
@@ -96,17 +97,34 @@ def test_orders_come_newest_first_fifty_a_page(cartpath, shops):
 def test_filters_by_write_back_and_payment_status(cartpath, shops):
     shopify, _ = shops
     [failed] = ledger(cartpath, shopify, 1, status=OrderStatus.FAILED)
-    ledger(cartpath, shopify, 2)
+    [partly_refunded, _] = ledger(cartpath, shopify, 2)
+    with services_of(cartpath.app).database.session() as session:
+        failed_ref = session.get(Order, failed).reference
+        refunded_ref = session.get(Order, partly_refunded).reference
+        # the platform's mirror of the order, with a refund its webhooks reported
+        session.add(
+            PlatformOrder(
+                shop_id=shopify,
+                platform_id="77",
+                cartpath_reference=refunded_ref,
+                refunded_total=Decimal("4"),
+            )
+        )
+        session.commit()
     owner = admin_client(cartpath)
 
     only_failed = owner.get("/admin/orders", writeback="failed")
     refunded = owner.get("/admin/orders", payment="refunded")
+    paid = owner.get("/admin/orders", payment="paid")
+    none = owner.get("/admin/orders", writeback="placed")
 
-    with services_of(cartpath.app).database.session() as session:
-        assert references(only_failed) == [session.get(Order, failed).reference]
+    assert references(only_failed) == [failed_ref]
     assert "Write-back failed" in only_failed.text
-    assert references(refunded) == []
-    assert "No orders match these filters." in refunded.text
+    assert references(refunded) == [refunded_ref]
+    assert "Partially refunded" in refunded.text
+    assert refunded_ref not in references(paid)
+    assert len(references(paid)) == 2
+    assert "No orders match these filters." in none.text
 
 
 @pytest.mark.parametrize(
