@@ -14,8 +14,8 @@ from admin.orders import the_shop
 from admin.paging import paginate
 from admin.search import search as find
 from admin.shell import redirect_to, render_page
+from admin.timeline import staff_names
 from auth.identity import current_identity, require_admin
-from auth.models import StaffMember
 from core import audit
 from core.models import AuditLog, Outbox, WebhookEvent, WebhookStatus
 from core.web import db_session
@@ -194,10 +194,6 @@ def audit_log():
     )
     if action:
         query = query.where(AuditLog.action == action)
-    staff = {
-        f"staff:{member.id}": member.email or f"user {member.platform_user_id}"
-        for member in session.scalars(select(StaffMember).where(StaffMember.shop_id == shop.id))
-    }
     return render_page(
         "admin/audit.html",
         title="Audit log",
@@ -205,5 +201,5 @@ def audit_log():
         filters={"action": action} if action else {},
         actions=actions,
         action_filter=action,
-        staff=staff,
+        staff=staff_names(session, shop.id),
     )

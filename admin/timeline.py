@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analytics.models import AnalyticsEvent, EventKind
+from auth.models import StaffMember
 from checkout.models import (
     AttemptOutcome,
     Checkout,
@@ -42,6 +43,15 @@ def money(amount: Decimal | None, currency: str | None, shop: Shop) -> str:
     if amount is None or not currency:
         return ""
     return Money.of(amount, currency).format(shop.locale)
+
+
+def staff_names(session: Session, shop_id: int) -> dict[str, str]:
+    """Audit actors ("staff:7") as people read them: the member's email, else their user id."""
+    members = session.scalars(select(StaffMember).where(StaffMember.shop_id == shop_id))
+    return {
+        f"staff:{member.id}": member.email or f"user {member.platform_user_id}"
+        for member in members
+    }
 
 
 def order_target(order: Order) -> str:
@@ -233,7 +243,11 @@ def _staff_actions(session: Session, shop: Shop, order: Order) -> list[Entry]:
     rows = session.scalars(
         select(AuditLog).where(AuditLog.shop_id == shop.id, AuditLog.target == order_target(order))
     ).all()
-    return [Entry(row.created_at, "staff", row.action, f"by {row.actor}", "info") for row in rows]
+    names = staff_names(session, shop.id) if rows else {}
+    return [
+        Entry(row.created_at, "staff", row.action, f"by {names.get(row.actor, row.actor)}", "info")
+        for row in rows
+    ]
 
 
 def _alerts(session: Session, shop: Shop, subjects: list[str]) -> list[Entry]:

@@ -225,6 +225,7 @@ def test_a_failed_write_back_shows_each_attempt_and_support_retries_it(hosted): 
     assert f'data-testid="platform-order">{written.platform_order_number}<' in page.text
     assert f"store-{STORE}.mybigcommerce.com/manage/orders/{written.platform_order_id}" in page.text
     assert "order.writeback_retried" in page.text, "the staff action is on the timeline"
+    assert "by user 3" in page.text, "with the person who took it"
     with services_of(hosted.app).database.session() as session:
         audited = session.scalar(
             select(AuditLog).where(AuditLog.action == "order.writeback_retried")
