@@ -190,6 +190,7 @@ _ATTEMPT_TONES = {
     AttemptOutcome.RETRYING: "warning",
     AttemptOutcome.FAILED: "critical",
     AttemptOutcome.RUNNING: "info",
+    AttemptOutcome.LOST: "warning",
 }
 
 

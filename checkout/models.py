@@ -186,7 +186,8 @@ class Payment(Timestamps, Base):
 
 
 class AttemptOutcome(enum.StrEnum):
-    RUNNING = "running"  # started; a worker that died mid-call leaves it so
+    RUNNING = "running"  # started, not finished yet
+    LOST = "lost"  # its worker died mid-call; a later attempt (or giving up) says so
     WRITTEN = "written"  # found or created on the platform
     RETRYING = "retrying"  # the platform did not answer; the outbox tries again
     FAILED = "failed"  # refused for good, or the last try: the order is failed

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from checkout.models import (
@@ -32,7 +32,7 @@ from core.alerts import raise_alert, resolve_alerts
 from core.db import utcnow
 from core.jobs import RetryPolicy, job
 from core.models import Shop
-from core.outbox import defer
+from core.outbox import WORKER_LOST, defer
 from core.services import services
 from platforms.errors import FinalError, RetriableError
 from platforms.order_writers import writer_for
@@ -133,6 +133,16 @@ class Attempt:
 
     @classmethod
     def start(cls, session: Session, order: Order) -> Attempt:
+        """A new attempt runs only once the outbox lease of any earlier one has passed, so
+        an earlier attempt still RUNNING died with its worker."""
+        session.execute(
+            update(WritebackAttempt)
+            .where(
+                WritebackAttempt.order_id == order.id,
+                WritebackAttempt.outcome == AttemptOutcome.RUNNING,
+            )
+            .values(outcome=AttemptOutcome.LOST, error=WORKER_LOST)
+        )
         row = WritebackAttempt(
             shop_id=order.shop_id, order_id=order.id, number=order.writeback_attempts
         )

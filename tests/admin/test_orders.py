@@ -211,6 +211,11 @@ def test_a_failed_write_back_shows_each_attempt_and_support_retries_it(hosted): 
         ).all()
     assert [a.outcome for a in attempts] == [AttemptOutcome.RETRYING] * 7 + [AttemptOutcome.FAILED]
     assert all(a.platform_status == 503 and a.finished_at for a in attempts)
+    with services_of(hosted.app).database.session() as session:
+        # given: one more attempt whose worker was killed mid-call (it never finished)
+        session.get(Order, order.id).writeback_attempts = 9
+        session.add(WritebackAttempt(shop_id=order.shop_id, order_id=order.id, number=9))
+        session.commit()
 
     retried = support.post(f"/admin/orders/{order.id}/retry")
     hosted.wait_for_jobs()
@@ -221,7 +226,9 @@ def test_a_failed_write_back_shows_each_attempt_and_support_retries_it(hosted): 
     written = ledger_order(hosted, order.id)
     assert written.status is OrderStatus.WRITTEN
     page = support.get(f"/admin/orders/{order.id}")
-    assert "Write-back attempt 9: written" in page.text
+    assert "Write-back attempt 9: lost" in page.text
+    assert "the last attempt never finished (worker lost)" in page.text
+    assert "Write-back attempt 10: written" in page.text
     assert f'data-testid="platform-order">{written.platform_order_number}<' in page.text
     assert f"store-{STORE}.mybigcommerce.com/manage/orders/{written.platform_order_id}" in page.text
     assert "order.writeback_retried" in page.text, "the staff action is on the timeline"

@@ -28,6 +28,7 @@ def upgrade() -> None:
             "outcome",
             sa.Enum(
                 "running",
+                "lost",
                 "written",
                 "retrying",
                 "failed",
