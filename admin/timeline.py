@@ -19,8 +19,10 @@ from auth.models import StaffMember
 from checkout.models import (
     AttemptOutcome,
     Checkout,
+    CheckoutStatus,
     Order,
     Payment,
+    PaymentKind,
     PaymentStatus,
     WritebackAttempt,
 )
@@ -108,7 +110,7 @@ def _checkout_entries(checkout: Checkout, order: Order | None, shop: Shop) -> li
                 "success",
             )
         )
-    elif checkout.status.value != "completed":
+    elif checkout.status is not CheckoutStatus.COMPLETED:
         entries.append(
             Entry(checkout.updated_at, "checkout", f"Checkout {checkout.status.value}", "", "info")
         )
@@ -124,7 +126,7 @@ def _items(checkout: Checkout) -> str:
 def _address(address: dict[str, str] | None) -> str:
     if not address:
         return ""
-    where = [address.get(key, "") for key in ("city", "province", "country")]
+    where = [address.get(key, "") for key in ("city", "province_code", "country_code")]
     return "Ships to " + ", ".join(part for part in where if part)
 
 
@@ -137,7 +139,7 @@ _CHARGE_TONES = {
 
 
 def _charge(payment: Payment, shop: Shop) -> Entry:
-    what = "Upsell charge" if payment.kind.value == "upsell" else "Charge"
+    what = "Upsell charge" if payment.kind is PaymentKind.UPSELL else "Charge"
     detail = [money(payment.amount, payment.currency, shop), payment.gateway]
     if payment.status is PaymentStatus.FAILED:
         detail.append(payment.message or "")

@@ -12,10 +12,20 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from analytics.models import AnalyticsEvent, EventKind
 from auth.models import Role
-from checkout.models import AttemptOutcome, Checkout, Order, OrderStatus, WritebackAttempt
+from checkout.models import (
+    AttemptOutcome,
+    Checkout,
+    Order,
+    OrderStatus,
+    Payment,
+    PaymentKind,
+    PaymentStatus,
+    WritebackAttempt,
+)
 from core.db import utcnow
-from core.models import AuditLog, Platform
+from core.models import Alert, AuditLog, Platform
 from core.services import services_of
 from tests.checkout.test_writeback import (  # noqa: F401 - the fixture
     hosted,
@@ -174,7 +184,7 @@ def test_a_checkout_without_an_order_has_its_own_timeline(cartpath, shops):
             shop_id=shopify,
             items=[{"id": "1", "quantity": 2}],
             email="walked@example.com",
-            shipping_address={"city": "Portland", "country": "US"},
+            shipping_address={"city": "Portland", "province_code": "OR", "country_code": "US"},
             expires_at=utcnow(),
         )
         session.add(abandoned)
@@ -185,8 +195,91 @@ def test_a_checkout_without_an_order_has_its_own_timeline(cartpath, shops):
 
     assert page.status_code == 200
     assert "Checkout started" in page.text
-    assert "Email walked@example.com · Ships to Portland, US" in page.text
+    assert "Email walked@example.com · Ships to Portland, OR, US" in page.text
+    assert "Checkout open" in page.text
     assert "no order exists" in page.text
+
+
+def test_an_orders_timeline_has_its_charges_declines_upsells_and_alerts_in_order(cartpath, shops):
+    shopify, _ = shops
+    [order_id] = ledger(cartpath, shopify, 1)
+    with services_of(cartpath.app).database.session() as session:
+        order = session.get(Order, order_id)
+        at = order.created_at
+
+        def charge(n: int, status: PaymentStatus, kind: PaymentKind, **extra) -> Payment:
+            return Payment(
+                shop_id=shopify,
+                checkout_id=order.checkout_id,
+                order_id=order.id,
+                kind=kind,
+                status=status,
+                gateway="stripe",
+                idempotency_key=f"key-{n}",
+                amount=Decimal("10"),
+                currency="USD",
+                created_at=at + timedelta(seconds=n),
+                **extra,
+            )
+
+        declined = charge(
+            -2,
+            PaymentStatus.FAILED,
+            PaymentKind.CHECKOUT,
+            message="Your card was declined.",
+            decline_code="card_declined",
+        )
+        session.add_all(
+            [
+                declined,
+                charge(-1, PaymentStatus.SUCCEEDED, PaymentKind.CHECKOUT),
+                charge(3, PaymentStatus.SUCCEEDED, PaymentKind.UPSELL),
+            ]
+        )
+        session.flush()
+        for n, kind in (
+            (1, EventKind.OFFER_SHOWN),
+            (2, EventKind.OFFER_ACCEPTED),
+            (4, EventKind.OFFER_PAID),
+        ):
+            session.add(
+                AnalyticsEvent(
+                    shop_id=shopify,
+                    kind=kind,
+                    order_reference=order.reference,
+                    offer_key="a",
+                    amount=Decimal("10"),
+                    currency="USD",
+                    created_at=at + timedelta(seconds=n),
+                )
+            )
+        session.add(
+            Alert(
+                shop_id=shopify,
+                kind="payment_locked",
+                subject=f"payment:{declined.id}",
+                message="Checkout locked after 5 declines",
+                created_at=at - timedelta(seconds=1.5),
+            )
+        )
+        session.commit()
+
+    page = admin_client(cartpath).get(f"/admin/orders/{order_id}")
+
+    titles = re.findall(r"<strong>([^<]+)</strong>", page.text)
+    assert titles == [
+        "Charge failed",
+        "Alert raised",
+        "Charge succeeded",
+        "Checkout started",
+        "Contact, address, delivery and discount as last saved",
+        f"Order {order.reference} placed",
+        "Offer a shown",
+        "Offer a accepted",
+        "Upsell charge succeeded",
+        "Offer a paid",
+    ]
+    assert "$10.00 · stripe · Your card was declined. · (card_declined)" in page.text
 
 
 def test_a_failed_write_back_shows_each_attempt_and_support_retries_it(hosted):  # noqa: F811
