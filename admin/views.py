@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, request
 from sqlalchemy import select
 
+from admin.mode import MODE_REASONS
 from admin.shell import redirect_to, render_page
 from auth.identity import current_identity, require_admin
 from auth.models import Role, StaffMember
 from core import audit
-from core.models import Shop, ShopMode
+from core.models import Shop
 from core.web import db_session
 
 blueprint = Blueprint(
@@ -19,14 +20,6 @@ blueprint = Blueprint(
     static_folder="static",
     static_url_path="/admin/static",
 )
-
-MODE_REASONS = {
-    ShopMode.HOSTED: "Cartpath's own one-page checkout takes the shop's orders and writes "
-    "each one back to the platform.",
-    ShopMode.NATIVE: "Shopify's rules for public apps keep Shopify's own checkout "
-    "(App Store requirement 1.1.2); Cartpath adds its upsells through "
-    "Shopify's post-purchase extension.",
-}
 
 
 @blueprint.get("/admin")

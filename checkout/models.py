@@ -185,6 +185,33 @@ class Payment(Timestamps, Base):
     message: Mapped[str | None] = mapped_column(Text)
 
 
+class ExportStatus(enum.StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class OrderExport(Timestamps, Base):
+    """The shop's orders as CSV, written by a job a row at a time so the admin shows progress.
+
+    The file is kept in the row (a shop's orders fit comfortably); a shop redact erases it.
+    """
+
+    __tablename__ = "order_export"
+    __table_args__ = (Index("ix_order_export_shop_created", "shop_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shop.id"))
+    requested_by: Mapped[str] = mapped_column(String(255))
+    status: Mapped[ExportStatus] = mapped_column(
+        enum_column(ExportStatus, "export_status"), default=ExportStatus.RUNNING
+    )
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    content: Mapped[str] = mapped_column(Text, default="")
+    finished_at: Mapped[datetime | None]
+
+
 class AttemptOutcome(enum.StrEnum):
     RUNNING = "running"  # started, not finished yet
     LOST = "lost"  # its worker died mid-call; a later attempt (or giving up) says so

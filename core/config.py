@@ -91,6 +91,10 @@ class Config:
     payment_decline_lock: int = 5
     # How long one payment request holds a checkout's payment lease (the gateway call).
     payment_lease: float = 120.0
+    # Staff alerts are emailed through this server (smtp:// with STARTTLS when offered, or
+    # smtps://; user:password@ when it wants a login); unset: alerts are shown, not emailed.
+    smtp_url: str = field(default="", repr=False)
+    mail_from: str = "Cartpath <alerts@localhost>"
     testing: bool = False
 
     @classmethod
@@ -181,6 +185,8 @@ class Config:
                 env, "CARTPATH_PAYMENT_DECLINE_LOCK", cls.payment_decline_lock
             ),
             payment_lease=_seconds(env, "CARTPATH_PAYMENT_LEASE", cls.payment_lease),
+            smtp_url=_smtp_url(get("CARTPATH_SMTP_URL")),
+            mail_from=get("CARTPATH_MAIL_FROM", cls.mail_from),
         )
         _require_pair(env, "SHOPIFY_API_KEY", "SHOPIFY_API_SECRET")
         _require_pair(env, "BIGCOMMERCE_CLIENT_ID", "BIGCOMMERCE_CLIENT_SECRET")
@@ -262,6 +268,13 @@ def _http_url(setting: str, value: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(setting, f"{value!r} is not an http(s) URL")
     return value.rstrip("/")
+
+
+def _smtp_url(value: str) -> str:
+    parts = urlsplit(value)
+    if value and (parts.scheme not in ("smtp", "smtps") or not parts.hostname):
+        raise ConfigError("CARTPATH_SMTP_URL", "must look like smtp://host:587 or smtps://host:465")
+    return value
 
 
 def _shopify_base(value: str) -> str:

@@ -91,6 +91,8 @@ class Shop(Timestamps, Base):
         default=StorefrontHandoff.OFF,
         server_default=StorefrontHandoff.OFF.value,
     )
+    # Where staff alerts (a failed write-back, a locked checkout) are emailed; none: not sent.
+    alert_email: Mapped[str | None] = mapped_column(String(320))
 
     @property
     def is_installed(self) -> bool:
@@ -231,3 +233,6 @@ class Alert(Base):
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
+    # When it was emailed to the shop's alert address (core/alerts.py), so a retried job
+    # does not send it twice.
+    emailed_at: Mapped[datetime | None]

@@ -2,13 +2,12 @@
 
 GET  /shopify/admin/store/<handle>/apps/<client_id>           admin chrome + app iframe
 POST /shopify/admin/store/<handle>/apps/<client_id>/id-token  fresh session token (admin side)
-Both take ?user=<id>, the staff member signed in to the admin (the merchant by default),
-since the sandbox has no login.
 GET  /shopify/cdn/app-bridge.js                               stand-in App Bridge (see the file)
 
 The iframe loads the app URL with embedded=1, host, id_token, locale, shop, timestamp and
 an hmac over them, the way Shopify opens an embedded app
 (https://shopify.dev/docs/apps/build/authentication-authorization/session-tokens).
+The sandbox has no login: ?user=<id> picks the staff member (the merchant by default).
 """
 
 from __future__ import annotations
@@ -41,12 +40,11 @@ def blueprint(emulator: ShopifyEmulator) -> Blueprint:
             fail(404, {"errors": "Not Found"})
         return shop, app
 
-    def signed_in_user() -> int:
+    def user_id() -> int:
         return request.args.get("user", type=int) or MERCHANT_USER_ID
 
     @bp.get("/shopify/admin/store/<handle>/apps/<client_id>")
     def admin_app(handle: str, client_id: str):
-        user_id = signed_in_user()
         with state.lock:
             shop, app = installed(handle, client_id)
             now = emulator.clock.now()
@@ -54,7 +52,7 @@ def blueprint(emulator: ShopifyEmulator) -> Blueprint:
                 {
                     "embedded": "1",
                     "host": signing.admin_host(shop.domain),
-                    "id_token": tokens.mint_session_token(app, shop.domain, user_id, now),
+                    "id_token": tokens.mint_session_token(app, shop.domain, user_id(), now),
                     "locale": "en",
                     "shop": shop.domain,
                     "timestamp": str(int(now)),
@@ -62,7 +60,9 @@ def blueprint(emulator: ShopifyEmulator) -> Blueprint:
                 app.client_secret,
             )
             src = f"{app.app_url}?{urlencode(params, quote_via=quote)}"
-            token_url = url_for(".id_token", handle=handle, client_id=client_id, user=user_id)
+            token_url = url_for(
+                ".id_token", handle=handle, client_id=client_id, user=request.args.get("user")
+            )
             html = render_template(
                 "shopify/admin_frame.html", app=app, shop=shop, src=src, token_url=token_url
             )
@@ -73,9 +73,7 @@ def blueprint(emulator: ShopifyEmulator) -> Blueprint:
     def id_token(handle: str, client_id: str):
         with state.lock:
             shop, app = installed(handle, client_id)
-            token = tokens.mint_session_token(
-                app, shop.domain, signed_in_user(), emulator.clock.now()
-            )
+            token = tokens.mint_session_token(app, shop.domain, user_id(), emulator.clock.now())
         return {"id_token": token}
 
     @bp.get("/shopify/cdn/app-bridge.js")

@@ -76,6 +76,7 @@ def test_the_demo_generates_its_secrets_once(tmp_path):
         ({"CARTPATH_BASE_URL": "ftp://x"}, "CARTPATH_BASE_URL"),
         ({"SHOPIFY_API_BASE": "https://shopify.example"}, "SHOPIFY_API_BASE"),
         ({"SHOPIFY_API_VERSION": "2025-13"}, "SHOPIFY_API_VERSION"),
+        ({"CARTPATH_SMTP_URL": "mail.example.com:587"}, "CARTPATH_SMTP_URL"),
         ({"STRIPE_API_BASE": "api.stripe.com"}, "STRIPE_API_BASE"),
         ({"SHOPIFY_API_KEY": "key-only"}, "SHOPIFY_API_SECRET"),
         ({"BIGCOMMERCE_CLIENT_SECRET": "secret-only"}, "BIGCOMMERCE_CLIENT_ID"),
