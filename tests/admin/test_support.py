@@ -99,6 +99,7 @@ def test_empty_and_unmatched_searches_say_what_to_type(cartpath, shops):
     empty = support.get("/admin/support", q="   ")
     unmatched = support.get("/admin/support", q="nobody@example.com")
     fresh = support.get("/admin/support")
+    too_long = support.get("/admin/support", q="x" * 400)
 
     assert empty.status_code == 400
     assert "Type an email, an order number, a checkout token or a platform order id" in empty.text
@@ -106,6 +107,8 @@ def test_empty_and_unmatched_searches_say_what_to_type(cartpath, shops):
     assert unmatched.status_code == 200
     assert "Nothing in this shop matches “nobody@example.com”" in unmatched.text
     assert fresh.status_code == 200
+    assert too_long.status_code == 400
+    assert "too long to be an email" in too_long.text
     assert "Results for" not in fresh.text
 
 
@@ -156,6 +159,7 @@ def test_webhook_replays_refuse_other_shops_and_events_that_did_not_fail(cartpat
     assert mine.post("/admin/support/webhooks/999999/replay").status_code == 404
     assert mine.get("/admin/support/webhooks", status="lost").status_code == 400
     assert mine.get("/admin/support/webhooks", page="-1").status_code == 400
+    assert mine.get("/admin/support/webhooks", event="first").status_code == 400
 
 
 def test_replay_all_failed_runs_as_a_job_and_shows_its_progress(cartpath, shops):
