@@ -9,7 +9,7 @@ so the same purchase asking twice sees the same offers, and an offer is signed o
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import UTC, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -28,7 +28,6 @@ from upsell.funnels import FunnelDefinition
 from upsell.matching import OrderFacts, choose_funnel
 from upsell.models import OfferStatus, ShownOffer
 from upsell.offers import (
-    MAX_ACCEPTED_PER_ORDER,
     PricedOffer,
     can_sell,
     price_offer,
@@ -53,6 +52,20 @@ def shop_for(session: Session, purchase: PurchaseToken) -> Shop:
     if shop is None or not shop.is_installed:
         raise OfferRefused(404, "This shop does not use Cartpath.")
     return shop
+
+
+def offer_of(session: Session, shop: Shop, purchase: PurchaseToken, offer_id: str) -> ShownOffer:
+    """:raises OfferRefused: 404 for an offer of another shop or purchase, or none."""
+    shown = session.scalar(
+        select(ShownOffer).where(
+            ShownOffer.token == str(offer_id)[:64],
+            ShownOffer.shop_id == shop.id,
+            ShownOffer.order_reference == purchase.reference_id,
+        )
+    )
+    if shown is None:
+        raise OfferRefused(404, "No such offer for this purchase.")
+    return shown
 
 
 def purchase_facts(purchase: PurchaseToken) -> OrderFacts:
@@ -105,6 +118,10 @@ def _offer_json(shown: ShownOffer, priced: PricedOffer, ids: dict[str, str]) -> 
         "originalPrice": str(original),
         "discountedPrice": str(discounted * offer.quantity),
         "changes": shown.quote["changes"],
+        # The countdown's end, fixed when the offer was first shown (a reload keeps it).
+        "expiresAt": shown.expires_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if shown.expires_at
+        else None,
         # Where the shopper goes next (our extension follows these; a downsell on decline).
         "next": {
             "accepted": ids.get(offer.on_accept or ""),
@@ -185,6 +202,7 @@ def _record_shown(
         return existing
     rows = {}
     now = utcnow()
+    hold = services().config.post_purchase_hold
     for key, item in priced.items():
         if item is None:
             continue  # out of stock now: its path ends there
@@ -200,7 +218,9 @@ def _record_shown(
             currency=unit.currency,
             quote={"changes": _changes(item)},
             total=unit.amount * offer.quantity,
-            expires_at=now + timedelta(seconds=offer.countdown_seconds)
+            # A countdown never outlasts Shopify's fulfilment hold, after which no offer
+            # can be accepted.
+            expires_at=now + timedelta(seconds=min(offer.countdown_seconds, hold))
             if offer.countdown_seconds
             else None,
         )
@@ -221,6 +241,14 @@ def _record_shown(
     return rows
 
 
+def _past_hold(shown: ShownOffer, hold_seconds: float) -> str | None:
+    """Shopify releases the order for fulfilment after its hold and then refuses any
+    changeset (order_released_error): an offer shown longer ago is closed."""
+    if shown.created_at + timedelta(seconds=hold_seconds) < utcnow():
+        return "This offer has ended: the order is on its way to fulfilment."
+    return None
+
+
 def sign_accepted(purchase: PurchaseToken, offer_id: str, changes: Any) -> str:
     """The changeset token for an offer Cartpath made for this purchase, exactly as made.
 
@@ -231,18 +259,10 @@ def sign_accepted(purchase: PurchaseToken, offer_id: str, changes: Any) -> str:
     svc = services()
     with svc.database.session() as session:
         shop = shop_for(session, purchase)
-        shown = session.scalar(
-            select(ShownOffer).where(
-                ShownOffer.token == str(offer_id)[:64],
-                ShownOffer.shop_id == shop.id,
-                ShownOffer.order_reference == purchase.reference_id,
-            )
-        )
-        if shown is None:
-            raise OfferRefused(404, "No such offer for this purchase.")
+        shown = offer_of(session, shop, purchase, offer_id)
         if changes != shown.quote.get("changes"):
             raise OfferRefused(400, "The changes differ from the offer; nothing was signed.")
-        closed = why_closed(session, shown)
+        closed = why_closed(session, shown) or _past_hold(shown, svc.config.post_purchase_hold)
         if closed:
             raise OfferRefused(409, closed)
         shop_id, shown_id, signed_changes = shop.id, shown.id, shown.quote["changes"]
@@ -267,7 +287,7 @@ def sign_accepted(purchase: PurchaseToken, offer_id: str, changes: Any) -> str:
                 ShownOffer.status == OfferStatus.ACCEPTED,
             )
         )
-        if accepted >= MAX_ACCEPTED_PER_ORDER:
+        if accepted >= svc.config.upsell_max_accepted:
             raise OfferRefused(409, "This order has taken all the offers it can.")
         claimed = session.execute(
             update(ShownOffer)

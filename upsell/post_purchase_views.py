@@ -1,4 +1,4 @@
-"""POST /post-purchase/offer and /post-purchase/sign-changeset, called by our extension on
+"""POST /post-purchase/offer, /sign-changeset and /changeset-result, called by our extension on
 Shopify's post-purchase page. The token Shopify signed is checked before anything else;
 a bad one gets 401 and changes nothing."""
 
@@ -12,6 +12,7 @@ from flask import Blueprint, jsonify, request
 from core.services import services
 from platforms.errors import InvalidPostPurchaseTokenError, RetriableError
 from platforms.shopify.post_purchase import PurchaseToken, decode_purchase_token
+from upsell.changeset_results import record_result
 from upsell.native import OfferRefused, offers_for, sign_accepted
 
 blueprint = Blueprint("post_purchase", __name__)
@@ -56,3 +57,13 @@ def sign():
     purchase, body = _verified()
     token = sign_accepted(purchase, str(body.get("offerId") or ""), body.get("changes"))
     return jsonify(token=token)
+
+
+@blueprint.post("/post-purchase/changeset-result")
+def changeset_result():
+    """What applyChangeset answered, reported by our extension (only it learns it)."""
+    purchase, body = _verified()
+    status = record_result(
+        purchase, str(body.get("offerId") or ""), body.get("status"), body.get("errors")
+    )
+    return jsonify(recorded=status)

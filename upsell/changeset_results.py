@@ -1,0 +1,133 @@
+"""What became of a signed post-purchase changeset, as Shopify told our extension.
+
+applyChangeset's answer (`processed`, `partially_processed`, `unprocessed`; Shopify/ui-extensions
+post-purchase.ts ApplyChangesetResult) reaches only the extension, which reports it here
+(POST /post-purchase/changeset-result, retried when the answer is lost). The report moves an
+ACCEPTED offer once: to PAID, or to FAILED. `partially_processed` means Shopify added the
+line but could not charge for it, so the outbox removes that line from the order
+(remove_unpaid_line), which a lost response or a dead worker can neither skip nor repeat.
+A false report cannot take off a paid line: the job touches only an order with money
+outstanding.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+
+from analytics.models import EventKind
+from core.alerts import raise_alert
+from core.jobs import RetryPolicy, job
+from core.outbox import defer
+from core.services import services
+from platforms.shopify.post_purchase import PurchaseToken
+from platforms.shopify.unpaid_lines import UnpaidLine, remove_unpaid_line
+from upsell.models import OfferStatus, ShownOffer
+from upsell.native import OfferRefused, offer_of, shop_for
+from upsell.offers import record_event
+
+OUTCOMES = {
+    "processed": OfferStatus.PAID,
+    "partially_processed": OfferStatus.FAILED,
+    "unprocessed": OfferStatus.FAILED,
+}
+UNPAID_LINE_RETRY = RetryPolicy(max_attempts=8, backoff=(5, 10, 30, 60, 300, 600, 1800))
+ALERT_KIND = "post_purchase_unpaid_line"
+
+
+def _reason(status: str, errors: Any) -> str:
+    """The first ChangesetError code Shopify gave, else the status itself."""
+    first = errors[0] if isinstance(errors, list) and errors else None
+    code = first.get("code") if isinstance(first, dict) else None
+    return (code if isinstance(code, str) and code else status)[:60]
+
+
+def record_result(purchase: PurchaseToken, offer_id: str, status: Any, errors: Any) -> str:
+    """Record Shopify's answer for an accepted offer once; a repeated report is answered
+    the same. Returns the offer's status.
+
+    :raises OfferRefused: an unknown status (400), another purchase's offer (404), an offer
+        never accepted, or one whose recorded outcome differs (409).
+    """
+    if status not in OUTCOMES:
+        raise OfferRefused(400, "status must be processed, partially_processed or unprocessed.")
+    outcome = OUTCOMES[status]
+    with services().database.session() as session:
+        shop = shop_for(session, purchase)
+        shown = offer_of(session, shop, purchase, offer_id)
+        moved = session.execute(
+            update(ShownOffer)
+            .where(ShownOffer.id == shown.id, ShownOffer.status == OfferStatus.ACCEPTED)
+            .values(status=outcome)
+        ).rowcount
+        if moved != 1:
+            now = session.scalar(select(ShownOffer.status).where(ShownOffer.id == shown.id))
+            session.rollback()
+            if now is outcome:
+                return now.value  # the extension sent it again: recorded once
+            if now is OfferStatus.SHOWN:
+                raise OfferRefused(409, "This offer was never accepted.")
+            raise OfferRefused(409, f"This offer's outcome is already recorded ({now.value}).")
+        event = {
+            "funnel_version_id": shown.funnel_version_id,
+            "offer_key": shown.offer_key,
+            "amount": shown.total,
+            "currency": shown.currency,
+        }
+        if outcome is OfferStatus.PAID:
+            record_event(session, shop.id, EventKind.OFFER_PAID, purchase.reference_id, **event)
+        else:
+            reason = _reason(status, errors)
+            kind = EventKind.OFFER_FAILED
+            record_event(session, shop.id, kind, purchase.reference_id, reason=reason, **event)
+        if status == "partially_processed":
+            defer(
+                session,
+                take_off_unpaid_line,
+                shown.id,
+                dedupe_key=f"unpaid-line:{shown.id}",
+                shop_id=shop.id,
+            )
+        session.commit()
+    return outcome.value
+
+
+def unpaid_marker(shown_offer_id: int) -> str:
+    """Tagged on the Shopify order (tags hold 40 characters)."""
+    return f"cpunpaid-{shown_offer_id}"
+
+
+def _give_up(shown_offer_id: int, message: str) -> None:
+    with services().database.session() as session:
+        shown = session.get(ShownOffer, shown_offer_id)
+        raise_alert(
+            session,
+            shop_id=shown.shop_id,
+            kind=ALERT_KIND,
+            subject=f"offer:{shown.id}",
+            message=f"Shopify could not charge the post-purchase offer {shown.offer_key} of "
+            f"purchase {shown.order_reference}, and its line could not be taken off the "
+            f"order: {message}. Remove the unpaid line by hand.",
+        )
+        session.commit()
+
+
+@job(retry=UNPAID_LINE_RETRY, timeout=60, on_give_up=_give_up)
+def take_off_unpaid_line(shown_offer_id: int) -> str:
+    """Remove the line of an offer Shopify could not charge from the order, once.
+
+    :raises RetriableError: the order is not visible yet, or Shopify did not answer.
+    """
+    svc = services()
+    with svc.database.session() as session:
+        shown = session.get(ShownOffer, shown_offer_id)
+        if shown is None or shown.status is not OfferStatus.FAILED:
+            return "not failed"
+        # A safe lower bound: Shopify makes the order around the time the offer is shown.
+        since = shown.created_at - timedelta(seconds=svc.config.post_purchase_hold)
+        line = UnpaidLine(unpaid_marker(shown.id), str(shown.variant_id), shown.quantity, since)
+        shop_id = shown.shop_id
+        session.commit()
+    return remove_unpaid_line(shop_id, line)
