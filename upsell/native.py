@@ -24,6 +24,7 @@ from core.services import services
 from platforms.pricing import CartItem
 from platforms.pricing_engines import engine_for
 from platforms.shopify.post_purchase import PurchaseToken, sign_changeset
+from upsell.eligibility import purchase_blocker, record_ineligible
 from upsell.funnels import FunnelDefinition
 from upsell.matching import OrderFacts, choose_funnel
 from upsell.models import OfferStatus, ShownOffer
@@ -138,16 +139,11 @@ def offers_for(purchase: PurchaseToken) -> list[dict[str, Any]]:
         shop_id = shop.id
         if shop.mode is not ShopMode.NATIVE:
             raise OfferRefused(409, "This shop runs Cartpath's own checkout and upsells.")
-        candidates = active_funnels(session, shop_id)
-        chosen = choose_funnel(candidates, purchase_facts(purchase))
+        blocker = purchase_blocker(purchase.input_data)
+        facts = purchase_facts(purchase)
+        chosen = None if blocker else choose_funnel(active_funnels(session, shop_id), facts)
         if chosen is None:
-            record_event(
-                session,
-                shop_id,
-                EventKind.OFFER_INELIGIBLE,
-                purchase.reference_id,
-                reason="no_match",
-            )
+            record_ineligible(session, shop_id, purchase.reference_id, blocker or "no_match")
             session.commit()
             return []
         version_id = chosen[0].id
@@ -159,13 +155,7 @@ def offers_for(purchase: PurchaseToken) -> list[dict[str, Any]]:
     }
     if priced[definition.entry] is None:
         with svc.database.session() as session:
-            record_event(
-                session,
-                shop_id,
-                EventKind.OFFER_INELIGIBLE,
-                purchase.reference_id,
-                reason="out_of_stock",
-            )
+            record_ineligible(session, shop_id, purchase.reference_id, "out_of_stock")
             session.commit()
         return []
     initial = purchase.input_data.get("initialPurchase") or {}
