@@ -20,7 +20,7 @@ from core.services import services_of
 from tests.support.cartpath import SHOP, SHOPIFY_SECRET, LiveCartpath
 from tests.support.database import empty_all_tables
 from tests.support.webhooks import shopify_delivery
-from tests.upsell.test_post_purchase import _offer, with_funnel
+from tests.upsell.test_post_purchase import _ask_offers, _offer, with_funnel
 
 SECRET = "eligibility-test-secret-" + "e" * 32
 
@@ -105,14 +105,7 @@ def _token(reference: str, currency: str = "USD") -> str:
 
 
 def _ask(live: LiveCartpath, reference: str, currency: str = "USD") -> list[dict]:
-    answer = requests.post(
-        f"{live.url}/post-purchase/offer",
-        json={"referenceId": reference},
-        headers={"Authorization": f"Bearer {_token(reference, currency)}"},
-        timeout=10,
-    )
-    assert answer.status_code == 200, answer.text
-    return answer.json()["offers"]
+    return _ask_offers(live, reference, _token(reference, currency))
 
 
 def test_the_offer_call_counts_no_match_and_a_foreign_currency_once(cartpath, sandbox):

@@ -137,11 +137,11 @@ def _sign(live: LiveCartpath, reference: str, offer_id: str, changes, token: str
     )
 
 
-def _ask_offers(live: LiveCartpath, reference: str) -> list[dict]:
+def _ask_offers(live: LiveCartpath, reference: str, token: str | None = None) -> list[dict]:
     answer = requests.post(
         f"{live.url}/post-purchase/offer",
         json={"referenceId": reference},
-        headers={"Authorization": f"Bearer {_shopify_token(reference)}"},
+        headers={"Authorization": f"Bearer {token or _shopify_token(reference)}"},
         timeout=10,
     )
     assert answer.status_code == 200, answer.text

@@ -19,6 +19,7 @@ from tests.sandbox.test_shopify_post_purchase import DECLINES_LATER, buy, only_o
 from tests.support.cartpath import SHOP, LiveCartpath, live_cartpath
 from tests.support.shopify import ShopifySandbox
 from tests.upsell.test_post_purchase import (
+    _ask_offers,
     _offer,
     _product_of,
     _shopify_token,
@@ -149,12 +150,7 @@ def test_a_paid_changeset_is_recorded_and_a_false_failure_report_removes_nothing
     ],
 )
 def test_bad_reports_change_nothing(native, sandbox, status, offer, token, expected):
-    offers = requests.post(
-        f"{native.url}/post-purchase/offer",
-        json={"referenceId": "purchase-r"},
-        headers={"Authorization": f"Bearer {_shopify_token('purchase-r')}"},
-        timeout=10,
-    ).json()["offers"]
+    offers = _ask_offers(native, "purchase-r")
     offer_id = offers[0]["id"] if offer == "socks" else offer
     _sign(native, "purchase-r", offers[0]["id"], offers[0]["changes"]).raise_for_status()
     headers = {"Authorization": f"Bearer {token or _shopify_token('purchase-r')}"}
@@ -171,17 +167,8 @@ def test_bad_reports_change_nothing(native, sandbox, status, offer, token, expec
     assert _shown(native)[0].status is OfferStatus.ACCEPTED
 
 
-def _ask(live: LiveCartpath, reference: str) -> list[dict[str, Any]]:
-    return requests.post(
-        f"{live.url}/post-purchase/offer",
-        json={"referenceId": reference},
-        headers={"Authorization": f"Bearer {_shopify_token(reference)}"},
-        timeout=10,
-    ).json()["offers"]
-
-
 def test_no_offer_is_signed_after_shopifys_fulfilment_hold(native):
-    socks = _ask(native, "purchase-held")[0]
+    socks = _ask_offers(native, "purchase-held")[0]
     with services_of(native.app).database.session() as session:
         for shown in session.scalars(select(ShownOffer)):
             shown.created_at -= timedelta(hours=2)  # Shopify has released the order since
@@ -198,7 +185,7 @@ def test_a_countdown_never_outlasts_the_hold(make_config, sandbox):
         offer = {**_offer(sandbox, "MS-1", "Socks?"), "countdown_seconds": 3600}
         with_funnel(live, sandbox, {"socks": offer}, "socks")
 
-        (socks,) = _ask(live, "purchase-clock")
+        (socks,) = _ask_offers(live, "purchase-clock")
 
         (shown,) = _shown(live)
         assert (shown.expires_at - shown.created_at) <= timedelta(seconds=601)
@@ -212,7 +199,7 @@ def test_the_accepted_offers_setting_caps_an_order(make_config, sandbox):
             "cup": _offer(sandbox, "EG-6", "And an egg cup?"),
         }
         with_funnel(live, sandbox, offers, "socks")
-        socks, cup = _ask(live, "purchase-cap")
+        socks, cup = _ask_offers(live, "purchase-cap")
 
         first = _sign(live, "purchase-cap", socks["id"], socks["changes"])
         second = _sign(live, "purchase-cap", cup["id"], cup["changes"])
