@@ -13,6 +13,8 @@ extension calls the app's backend; here the page does what Shopify's tutorial ex
   with the same header, then applyChangeset(<the app's token>) (changesets.py), then, as
   Cartpath's extension does, POST <backend>/post-purchase/changeset-result {referenceId,
   offerId, status, errors} (its answer, or none, changes nothing for the buyer);
+- Decline: as Cartpath's extension does, POST <backend>/post-purchase/decline
+  {referenceId, offerId};
 - no offers, an error answer or no answer within OFFER_TIMEOUT: straight to the thank-you
   page (the purchase is never blocked).
 
@@ -275,19 +277,14 @@ def _sign(session: PostPurchaseSession, offer: dict[str, Any]) -> str:
     return token if isinstance(token, str) else ""
 
 
-def _report(session: PostPurchaseSession, offer: dict[str, Any], result: dict[str, Any]) -> None:
-    """Tell the app what applyChangeset answered, as Cartpath's extension does: only the
-    extension learns it (post-purchase.ts ApplyChangesetResult). An app without the
-    endpoint, or no answer, changes nothing for the buyer."""
+def _tell(session: PostPurchaseSession, what: str, body: dict[str, Any]) -> None:
+    """Tell the app what its extension saw, as Cartpath's extension does: applyChangeset's
+    answer (post-purchase.ts ApplyChangesetResult reaches only the extension) or a
+    decline. An app without the endpoint, or no answer, changes nothing for the buyer."""
     try:
         _post(
-            f"{session.backend_url.rstrip('/')}/post-purchase/changeset-result",
-            {
-                "referenceId": session.reference_id,
-                "offerId": offer["id"],
-                "status": result["status"],
-                "errors": result["errors"],
-            },
+            f"{session.backend_url.rstrip('/')}/post-purchase/{what}",
+            {"referenceId": session.reference_id, **body},
             session.token,
             SIGN_TIMEOUT,
         )
@@ -362,16 +359,22 @@ def blueprint(emulator: ShopifyEmulator) -> Blueprint:
                 session.answered = _following(session, offer, "accepted")
             target = flow.next_url(record, session)
         if result is not None:
-            _report(session, offer, result)
+            answer = {"status": result["status"], "errors": result["errors"]}
+            _tell(session, "changeset-result", {"offerId": offer["id"], **answer})
         return redirect(target, 303)
 
     @bp.post("/checkouts/<reference>/post-purchase/decline")
     def decline(shop: str, reference: str):
+        declined = None
         with state.lock:
             record, session = session_or_404(shop, reference)
             if session.state == "offered" and session.answered < len(session.offers):
-                session.answered = _following(session, session.offers[session.answered], "declined")
-            return redirect(flow.next_url(record, session), 303)
+                declined = session.offers[session.answered]
+                session.answered = _following(session, declined, "declined")
+            target = flow.next_url(record, session)
+        if declined is not None:
+            _tell(session, "decline", {"offerId": declined["id"]})
+        return redirect(target, 303)
 
     @bp.get("/checkouts/<reference>/thank-you")
     def thank_you(shop: str, reference: str):

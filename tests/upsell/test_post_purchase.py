@@ -116,6 +116,16 @@ def test_a_declined_offer_leads_to_the_downsell(native, sandbox):
 
     assert done.url.endswith("/thank-you")
     assert [line["sku"] for line in only_order(sandbox)["line_items"]] == ["TRS-42", "EG-6"]
+    socks, cup = _shown(native)
+    assert (socks.status, cup.status) == (OfferStatus.DECLINED, OfferStatus.PAID)
+    with services_of(native.app).database.session() as session:
+        kinds = list(session.scalars(select(AnalyticsEvent.kind).order_by(AnalyticsEvent.id)))
+    assert kinds == [
+        EventKind.OFFER_SHOWN,
+        EventKind.OFFER_DECLINED,
+        EventKind.OFFER_ACCEPTED,
+        EventKind.OFFER_PAID,
+    ]
 
 
 def _shopify_token(reference: str, *, secret: str = SHOPIFY_SECRET, age: float = 0) -> str:

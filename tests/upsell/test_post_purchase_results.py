@@ -207,3 +207,27 @@ def test_the_accepted_offers_setting_caps_an_order(make_config, sandbox):
         assert first.status_code == 200
         assert second.status_code == 409
         assert "all the offers" in second.json()["message"]
+
+
+def _decline(live: LiveCartpath, reference: str, offer_id: str):
+    return requests.post(
+        f"{live.url}/post-purchase/decline",
+        json={"referenceId": reference, "offerId": offer_id},
+        headers={"Authorization": f"Bearer {_shopify_token(reference)}"},
+        timeout=10,
+    )
+
+
+def test_a_decline_is_recorded_once_and_never_undoes_an_accept(native):
+    socks, cup = _ask_offers(native, "purchase-d")
+    _sign(native, "purchase-d", socks["id"], socks["changes"]).raise_for_status()
+
+    twice = [_decline(native, "purchase-d", cup["id"]) for _ in range(2)]
+    accepted = _decline(native, "purchase-d", socks["id"])
+    elsewhere = _decline(native, "purchase-e", cup["id"])
+
+    assert [a.json() for a in twice] == [{"recorded": "declined"}] * 2
+    assert (accepted.status_code, elsewhere.status_code) == (409, 404)
+    kinds = [kind for kind, _ in _events(native)]
+    assert kinds.count(EventKind.OFFER_DECLINED) == 1
+    assert _sign(native, "purchase-d", cup["id"], cup["changes"]).status_code == 409

@@ -13,7 +13,7 @@ import {
   useExtensionInput,
 } from '@shopify/post-purchase-ui-extensions-react';
 
-import {reportResult, signChangeset} from './backend.js';
+import {reportDecline, reportResult, signChangeset} from './backend.js';
 import {breakdown, formatMoney} from './breakdown.js';
 import {CARTPATH_URL} from './config.js';
 import {formatCountdown, secondsLeft} from './countdown.js';
@@ -66,6 +66,11 @@ export function App({baseUrl = CARTPATH_URL, fetchImpl = fetch}) {
     } else {
       done();
     }
+  }
+
+  function decline() {
+    reportDecline({baseUrl, inputData, offer, fetchImpl});
+    moveOn('declined', accepted);
   }
 
   async function accept() {
@@ -153,7 +158,7 @@ export function App({baseUrl = CARTPATH_URL, fetchImpl = fetch}) {
           <Button submit onPress={accept} loading={busy} disabled={busy || expired || !rows}>
             {rows ? `Pay now · ${formatMoney(rows[rows.length - 1].money, locale)}` : 'Pay now'}
           </Button>
-          <Button subdued onPress={() => moveOn('declined', accepted)} disabled={busy}>
+          <Button subdued onPress={decline} disabled={busy}>
             Decline this offer
           </Button>
         </BlockStack>

@@ -61,3 +61,15 @@ export async function reportResult({baseUrl, inputData, offer, result, fetchImpl
     }
   }
 }
+
+/** The shopper declined `offer`; for the merchant's numbers only, so a failure is ignored. */
+export async function reportDecline({baseUrl, inputData, offer, fetchImpl = fetch}) {
+  try {
+    await post(fetchImpl, `${baseUrl}/post-purchase/decline`, inputData.token, {
+      referenceId: inputData.initialPurchase.referenceId,
+      offerId: offer.id,
+    });
+  } catch (error) {
+    // The shopper moves on whatever Cartpath answers.
+  }
+}

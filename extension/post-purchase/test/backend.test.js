@@ -1,6 +1,6 @@
 import {afterEach, describe, expect, it} from 'vitest';
 
-import {BackendError, fetchOffers, reportResult, signChangeset} from '../src/backend.js';
+import {BackendError, fetchOffers, reportDecline, reportResult, signChangeset} from '../src/backend.js';
 import {startBackend} from './harness.js';
 
 const inputData = {token: 'shopify-token', initialPurchase: {referenceId: 'ref-1'}};
@@ -62,5 +62,13 @@ describe("Cartpath's backend", () => {
     backend = await startBackend(() => [400, {message: 'Unknown status'}]);
     await expect(reportResult({baseUrl: backend.url, inputData, offer, result})).rejects.toThrow('Unknown status');
     expect(backend.received).toHaveLength(1);
+  });
+
+  it('tells Cartpath of a decline and never fails the shopper over it', async () => {
+    backend = await startBackend(() => [409, {message: 'already answered'}]);
+
+    await expect(reportDecline({baseUrl: backend.url, inputData, offer})).resolves.toBeUndefined();
+    await expect(reportDecline({baseUrl: 'http://127.0.0.1:9', inputData, offer})).resolves.toBeUndefined();
+    expect(backend.received[0].body).toEqual({referenceId: 'ref-1', offerId: 'offer-1'});
   });
 });

@@ -67,6 +67,7 @@ beforeEach(async () => {
       return body.offerId === 'gone' ? [409, {message: 'sold out'}] : [200, {token: `jwt-for-${body.offerId}`}];
     }
     if (path === '/post-purchase/changeset-result') return [200, {recorded: body.status}];
+    if (path === '/post-purchase/decline') return [200, {recorded: 'declined'}];
     return [200, {offers: []}];
   });
   render('Checkout::PostPurchase::Render', () => <App baseUrl={backend.url} />);
@@ -150,6 +151,8 @@ describe('Render', () => {
     await press(root, 'Decline');
     expect(text(root)).toContain('An egg cup, then?');
     expect(signed).toEqual([]);
+    const told = backend.received.filter((r) => r.path === '/post-purchase/decline');
+    expect(told.map((r) => r.body)).toEqual([{referenceId: 'ref-9', offerId: 'socks'}]);
 
     await press(root, 'Decline');
     expect(api.done).toHaveBeenCalledOnce();

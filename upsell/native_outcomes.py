@@ -1,4 +1,5 @@
-"""What became of a signed post-purchase changeset, as Shopify told our extension.
+"""What became of a post-purchase offer, as our extension tells it: declined, or, once
+signed, what Shopify answered for its changeset.
 
 applyChangeset's answer (`processed`, `partially_processed`, `unprocessed`; Shopify/ui-extensions
 post-purchase.ts ApplyChangesetResult) reaches only the extension, which reports it here
@@ -16,9 +17,11 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from analytics.models import EventKind
 from core.alerts import raise_alert
+from core.db import utcnow
 from core.jobs import RetryPolicy, job
 from core.outbox import defer
 from core.services import services
@@ -44,6 +47,39 @@ def _reason(status: str, errors: Any) -> str:
     return (code if isinstance(code, str) and code else status)[:60]
 
 
+def _move_once(
+    session: Session, shown: ShownOffer, before: OfferStatus, after: OfferStatus
+) -> bool:
+    """Move the offer from `before` to `after` in one UPDATE. False: already `after` (a
+    repeated report, recorded once).
+
+    :raises OfferRefused: 409 when the offer is in another state.
+    """
+    moved = session.execute(
+        update(ShownOffer)
+        .where(ShownOffer.id == shown.id, ShownOffer.status == before)
+        .values(status=after, decided_at=shown.decided_at or utcnow())
+    ).rowcount
+    if moved == 1:
+        return True
+    now = session.scalar(select(ShownOffer.status).where(ShownOffer.id == shown.id))
+    session.rollback()
+    if now is after:
+        return False
+    if now is OfferStatus.SHOWN:
+        raise OfferRefused(409, "This offer was never accepted.")
+    raise OfferRefused(409, f"This offer was already answered ({now.value}).")
+
+
+def _event_values(shown: ShownOffer) -> dict[str, Any]:
+    return {
+        "funnel_version_id": shown.funnel_version_id,
+        "offer_key": shown.offer_key,
+        "amount": shown.total,
+        "currency": shown.currency,
+    }
+
+
 def record_result(purchase: PurchaseToken, offer_id: str, status: Any, errors: Any) -> str:
     """Record Shopify's answer for an accepted offer once; a repeated report is answered
     the same. Returns the offer's status.
@@ -57,31 +93,15 @@ def record_result(purchase: PurchaseToken, offer_id: str, status: Any, errors: A
     with services().database.session() as session:
         shop = shop_for(session, purchase)
         shown = offer_of(session, shop, purchase, offer_id)
-        moved = session.execute(
-            update(ShownOffer)
-            .where(ShownOffer.id == shown.id, ShownOffer.status == OfferStatus.ACCEPTED)
-            .values(status=outcome)
-        ).rowcount
-        if moved != 1:
-            now = session.scalar(select(ShownOffer.status).where(ShownOffer.id == shown.id))
-            session.rollback()
-            if now is outcome:
-                return now.value  # the extension sent it again: recorded once
-            if now is OfferStatus.SHOWN:
-                raise OfferRefused(409, "This offer was never accepted.")
-            raise OfferRefused(409, f"This offer's outcome is already recorded ({now.value}).")
-        event = {
-            "funnel_version_id": shown.funnel_version_id,
-            "offer_key": shown.offer_key,
-            "amount": shown.total,
-            "currency": shown.currency,
-        }
+        if not _move_once(session, shown, OfferStatus.ACCEPTED, outcome):
+            return outcome.value
+        event = _event_values(shown)
+        reference = purchase.reference_id
         if outcome is OfferStatus.PAID:
-            record_event(session, shop.id, EventKind.OFFER_PAID, purchase.reference_id, **event)
+            record_event(session, shop.id, EventKind.OFFER_PAID, reference, **event)
         else:
-            reason = _reason(status, errors)
-            kind = EventKind.OFFER_FAILED
-            record_event(session, shop.id, kind, purchase.reference_id, reason=reason, **event)
+            event["reason"] = _reason(status, errors)
+            record_event(session, shop.id, EventKind.OFFER_FAILED, reference, **event)
         if status == "partially_processed":
             defer(
                 session,
@@ -92,6 +112,21 @@ def record_result(purchase: PurchaseToken, offer_id: str, status: Any, errors: A
             )
         session.commit()
     return outcome.value
+
+
+def record_decline(purchase: PurchaseToken, offer_id: str) -> str:
+    """The shopper declined a shown offer (our extension says so as it moves on).
+
+    :raises OfferRefused: another purchase's offer (404), one already accepted (409).
+    """
+    with services().database.session() as session:
+        shop = shop_for(session, purchase)
+        shown = offer_of(session, shop, purchase, offer_id)
+        if _move_once(session, shown, OfferStatus.SHOWN, OfferStatus.DECLINED):
+            kind = EventKind.OFFER_DECLINED
+            record_event(session, shop.id, kind, purchase.reference_id, **_event_values(shown))
+            session.commit()
+    return OfferStatus.DECLINED.value
 
 
 def unpaid_marker(shown_offer_id: int) -> str:
