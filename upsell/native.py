@@ -69,6 +69,16 @@ def offer_of(session: Session, shop: Shop, purchase: PurchaseToken, offer_id: st
     return shown
 
 
+def event_values(shown: ShownOffer) -> dict[str, Any]:
+    """What an analytics event of this offer carries: funnel version, offer, amount."""
+    return {
+        "funnel_version_id": shown.funnel_version_id,
+        "offer_key": shown.offer_key,
+        "amount": shown.total,
+        "currency": shown.currency,
+    }
+
+
 def purchase_facts(purchase: PurchaseToken) -> OrderFacts:
     initial = purchase.input_data.get("initialPurchase") or {}
     products = {
@@ -257,12 +267,7 @@ def sign_accepted(purchase: PurchaseToken, offer_id: str, changes: Any) -> str:
             raise OfferRefused(409, closed)
         shop_id, shown_id, signed_changes = shop.id, shown.id, shown.quote["changes"]
         variant_id, quantity = str(shown.variant_id), shown.quantity
-        event = {
-            "funnel_version_id": shown.funnel_version_id,
-            "offer_key": shown.offer_key,
-            "amount": shown.total,
-            "currency": shown.currency,
-        }
+        event = event_values(shown)
         session.commit()
     _ref, lines = engine_for(Platform.SHOPIFY).read_cart(
         shop_id, items=(CartItem(variant_id=variant_id, quantity=quantity),)

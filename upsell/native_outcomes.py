@@ -28,7 +28,7 @@ from core.services import services
 from platforms.shopify.post_purchase import PurchaseToken
 from platforms.shopify.unpaid_lines import UnpaidLine, remove_unpaid_line
 from upsell.models import OfferStatus, ShownOffer
-from upsell.native import OfferRefused, offer_of, shop_for
+from upsell.native import OfferRefused, event_values, offer_of, shop_for
 from upsell.offers import record_event
 
 OUTCOMES = {
@@ -71,15 +71,6 @@ def _move_once(
     raise OfferRefused(409, f"This offer was already answered ({now.value}).")
 
 
-def _event_values(shown: ShownOffer) -> dict[str, Any]:
-    return {
-        "funnel_version_id": shown.funnel_version_id,
-        "offer_key": shown.offer_key,
-        "amount": shown.total,
-        "currency": shown.currency,
-    }
-
-
 def record_result(purchase: PurchaseToken, offer_id: str, status: Any, errors: Any) -> str:
     """Record Shopify's answer for an accepted offer once; a repeated report is answered
     the same. Returns the offer's status.
@@ -95,7 +86,7 @@ def record_result(purchase: PurchaseToken, offer_id: str, status: Any, errors: A
         shown = offer_of(session, shop, purchase, offer_id)
         if not _move_once(session, shown, OfferStatus.ACCEPTED, outcome):
             return outcome.value
-        event = _event_values(shown)
+        event = event_values(shown)
         reference = purchase.reference_id
         if outcome is OfferStatus.PAID:
             record_event(session, shop.id, EventKind.OFFER_PAID, reference, **event)
@@ -124,7 +115,7 @@ def record_decline(purchase: PurchaseToken, offer_id: str) -> str:
         shown = offer_of(session, shop, purchase, offer_id)
         if _move_once(session, shown, OfferStatus.SHOWN, OfferStatus.DECLINED):
             kind = EventKind.OFFER_DECLINED
-            record_event(session, shop.id, kind, purchase.reference_id, **_event_values(shown))
+            record_event(session, shop.id, kind, purchase.reference_id, **event_values(shown))
             session.commit()
     return OfferStatus.DECLINED.value
 
