@@ -8,7 +8,8 @@ ACCEPTED offer once: to PAID, or to FAILED. `partially_processed` means Shopify 
 line but could not charge for it, so the outbox removes that line from the order
 (remove_unpaid_line), which a lost response or a dead worker can neither skip nor repeat.
 A false report cannot take off a paid line: the job touches only an order with money
-outstanding.
+outstanding. A result that never came (the page closed first) is looked for once the
+hold is over (settle_unreported): a partially paid order holding the line means it failed.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from core.alerts import raise_alert
 from core.db import utcnow
 from core.jobs import RetryPolicy, job
 from core.outbox import defer
-from core.services import services
+from core.services import Services, services
 from platforms.shopify.post_purchase import PurchaseToken
-from platforms.shopify.unpaid_lines import UnpaidLine, remove_unpaid_line
+from platforms.shopify.unpaid_lines import UnpaidLine, find_unpaid_order, remove_unpaid_line
 from upsell.models import OfferStatus, ShownOffer
 from upsell.native import OfferRefused, event_values, offer_of, shop_for
 from upsell.offers import record_event
@@ -38,6 +39,8 @@ OUTCOMES = {
 }
 UNPAID_LINE_RETRY = RetryPolicy(max_attempts=8, backoff=(5, 10, 30, 60, 300, 600, 1800))
 ALERT_KIND = "post_purchase_unpaid_line"
+# How often offers accepted without a reported result are looked for (settle_unreported).
+UNREPORTED_CHECK_INTERVAL = 600.0
 
 
 def _reason(status: str, errors: Any) -> str:
@@ -94,13 +97,7 @@ def record_result(purchase: PurchaseToken, offer_id: str, status: Any, errors: A
             event["reason"] = _reason(status, errors)
             record_event(session, shop.id, EventKind.OFFER_FAILED, reference, **event)
         if status == "partially_processed":
-            defer(
-                session,
-                take_off_unpaid_line,
-                shown.id,
-                dedupe_key=f"unpaid-line:{shown.id}",
-                shop_id=shop.id,
-            )
+            _defer_removal(session, shown)
         session.commit()
     return outcome.value
 
@@ -140,6 +137,22 @@ def _give_up(shown_offer_id: int, message: str) -> None:
         session.commit()
 
 
+def _defer_removal(session: Session, shown: ShownOffer) -> None:
+    defer(
+        session,
+        take_off_unpaid_line,
+        shown.id,
+        dedupe_key=f"unpaid-line:{shown.id}",
+        shop_id=shown.shop_id,
+    )
+
+
+def _unpaid_line(shown: ShownOffer, hold_seconds: float) -> UnpaidLine:
+    # A safe lower bound: Shopify makes the order around the time the offer is shown.
+    since = shown.created_at - timedelta(seconds=hold_seconds)
+    return UnpaidLine(unpaid_marker(shown.id), str(shown.variant_id), shown.quantity, since)
+
+
 @job(retry=UNPAID_LINE_RETRY, timeout=60, on_give_up=_give_up)
 def take_off_unpaid_line(shown_offer_id: int) -> str:
     """Remove the line of an offer Shopify could not charge from the order, once.
@@ -151,9 +164,59 @@ def take_off_unpaid_line(shown_offer_id: int) -> str:
         shown = session.get(ShownOffer, shown_offer_id)
         if shown is None or shown.status is not OfferStatus.FAILED:
             return "not failed"
-        # A safe lower bound: Shopify makes the order around the time the offer is shown.
-        since = shown.created_at - timedelta(seconds=svc.config.post_purchase_hold)
-        line = UnpaidLine(unpaid_marker(shown.id), str(shown.variant_id), shown.quantity, since)
-        shop_id = shown.shop_id
+        line, shop_id = _unpaid_line(shown, svc.config.post_purchase_hold), shown.shop_id
         session.commit()
     return remove_unpaid_line(shop_id, line)
+
+
+def settle_unreported(svc: Services) -> int:
+    """The periodic task: an offer accepted longer ago than Shopify's hold whose result
+    never came (the shopper closed the page before the extension could report) is
+    checked against the order once. Returns how many were queued."""
+    cutoff = utcnow() - timedelta(seconds=svc.config.post_purchase_hold)
+    with svc.database.session() as session:
+        rows = session.execute(
+            select(ShownOffer.id, ShownOffer.shop_id).where(
+                ShownOffer.status == OfferStatus.ACCEPTED,
+                ShownOffer.order_id.is_(None),  # hosted offers are charged by Cartpath
+                ShownOffer.decided_at < cutoff,
+            )
+        ).all()
+        for shown_id, shop_id in rows:
+            defer(
+                session,
+                check_unreported,
+                shown_id,
+                dedupe_key=f"unreported:{shown_id}",
+                shop_id=shop_id,
+            )
+        session.commit()
+    return len(rows)
+
+
+@job(retry=UNPAID_LINE_RETRY, timeout=60)
+def check_unreported(shown_offer_id: int) -> str:
+    """An accepted offer with no result: a partially paid order holding its line since the
+    offer means Shopify could not charge it, so it is failed and its line taken off.
+    Otherwise it stays accepted (processed or never applied: the order cannot say which).
+
+    :raises RetriableError: Shopify did not answer.
+    """
+    svc = services()
+    with svc.database.session() as session:
+        shown = session.get(ShownOffer, shown_offer_id)
+        if shown is None or shown.status is not OfferStatus.ACCEPTED:
+            return "reported since"
+        line, shop_id = _unpaid_line(shown, svc.config.post_purchase_hold), shown.shop_id
+        session.commit()
+    if find_unpaid_order(shop_id, line) is None:
+        return "nothing unpaid"
+    with svc.database.session() as session:
+        shown = session.get(ShownOffer, shown_offer_id)
+        if not _move_once(session, shown, OfferStatus.ACCEPTED, OfferStatus.FAILED):
+            return "reported since"
+        event = {**event_values(shown), "reason": "payment_required"}
+        record_event(session, shown.shop_id, EventKind.OFFER_FAILED, shown.order_reference, **event)
+        _defer_removal(session, shown)
+        session.commit()
+    return "failed: line queued for removal"

@@ -86,6 +86,22 @@ def _find(shop_id: int, query: str) -> list[dict[str, Any]]:
     return call(shop_id, lambda: graphql(FIND, {"query": query}))["orders"]["nodes"]
 
 
+def find_unpaid_order(shop_id: int, line: UnpaidLine) -> dict[str, Any] | None:
+    """The newest partially paid order since the offer that holds its line with money
+    outstanding, or None."""
+    wanted = variant_gid(line.variant_id)
+    since = line.since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    query = f"financial_status:partially_paid created_at:>={since}"
+    return next(
+        (
+            o
+            for o in _find(shop_id, query)
+            if _outstanding(o) > 0 and _held(o, wanted) >= line.quantity
+        ),
+        None,
+    )
+
+
 def remove_unpaid_line(shop_id: int, line: UnpaidLine) -> str:
     """Take the unpaid line off its order, once. Returns what happened.
 
@@ -101,16 +117,9 @@ def remove_unpaid_line(shop_id: int, line: UnpaidLine) -> str:
         if _held(order, wanted) <= target:
             return "already removed"
     else:
-        since = line.since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        query = f"financial_status:partially_paid created_at:>={since}"
-        candidates = [
-            o
-            for o in _find(shop_id, query)
-            if _outstanding(o) > 0 and _held(o, wanted) >= line.quantity
-        ]
-        if not candidates:
+        order = find_unpaid_order(shop_id, line)
+        if order is None:
             raise RetriableError("no partially paid order holds the unpaid line yet", retry_after=5)
-        order = candidates[0]
         target = _held(order, wanted) - line.quantity
         tags = [line.marker, f"{line.marker}:{target}"]
         _mutate(shop_id, TAGS_ADD, "tagsAdd", {"id": order["id"], "tags": tags})

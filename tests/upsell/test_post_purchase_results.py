@@ -29,6 +29,7 @@ from tests.upsell.test_post_purchase import (
     with_funnel,
 )
 from upsell.models import OfferStatus, ShownOffer
+from upsell.native_outcomes import settle_unreported
 
 GRAPHQL = r"/admin/api/[^/]+/graphql\.json$"
 
@@ -231,3 +232,54 @@ def test_a_decline_is_recorded_once_and_never_undoes_an_accept(native):
     kinds = [kind for kind, _ in _events(native)]
     assert kinds.count(EventKind.OFFER_DECLINED) == 1
     assert _sign(native, "purchase-d", cup["id"], cup["changes"]).status_code == 409
+
+
+def _accept_without_report(live: LiveCartpath, sandbox, card: str) -> tuple[str, str]:
+    """Buy, then sign and apply the first offer as our extension does, but report nothing
+    (the shopper closed the page first). Returns the reference and Shopify's status."""
+    shop = ShopifySandbox(sandbox.url)
+    buy(shop, requests.Session(), int(_product_of(sandbox, "TRS-42")[1]), card)
+    session = sandbox.state()["shopify"]["shops"][SHOP]["post_purchase"]["sessions"][-1]
+    reference, socks = session["referenceId"], session["offers"][0]
+    signed = _sign(live, reference, socks["id"], socks["changes"]).json()["token"]
+    applied = requests.post(
+        f"{shop.shop_url()}/post-purchase/apply",
+        json={"referenceId": reference, "token": signed},
+        timeout=10,
+    ).json()
+    return reference, applied["status"]
+
+
+def _after_the_hold(live: LiveCartpath) -> None:
+    """Accepted offers age past Shopify's hold; the periodic check runs."""
+    svc = services_of(live.app)
+    with svc.database.session() as session:
+        for shown in session.scalars(select(ShownOffer)):
+            if shown.decided_at is not None:
+                shown.decided_at -= timedelta(hours=2)
+        session.commit()
+    with live.app.app_context():
+        settle_unreported(svc)
+    live.wait_for_jobs()
+
+
+def test_an_unreported_failed_payment_is_found_after_the_hold(native, sandbox):
+    # given: a paid upsell whose result never reached Cartpath
+    paid_ref, paid = _accept_without_report(native, sandbox, "4242424242424242")
+    _after_the_hold(native)
+    # ... and then one whose charge failed, also unreported
+    failed_ref, failed = _accept_without_report(native, sandbox, DECLINES_LATER)
+
+    # when: the periodic check runs again
+    _after_the_hold(native)
+
+    # then: the unpaid line is gone; the paid one stays, accepted (the order cannot tell more)
+    assert (paid, failed) == ("processed", "partially_processed")
+    orders = sandbox.state()["shopify"]["shops"][SHOP]["orders"]
+    assert [[line["sku"] for line in o["line_items"]] for o in orders] == [
+        ["TRS-42", "MS-1"],
+        ["TRS-42"],
+    ]
+    assert all(o["financial_status"] == "paid" for o in orders)
+    status = {s.order_reference: s.status for s in _shown(native) if s.offer_key == "socks"}
+    assert status == {paid_ref: OfferStatus.ACCEPTED, failed_ref: OfferStatus.FAILED}
