@@ -51,9 +51,11 @@ export function App({baseUrl = CARTPATH_URL, fetchImpl = fetch}) {
     if (!offer) return;
     let current = true;
     setCalculated(null);
-    calculateChangeset({changes: offer.changes}).then((result) => {
-      if (current) setCalculated(result.status === 'processed' ? result.calculatedPurchase : null);
-    });
+    calculateChangeset({changes: offer.changes})
+      .then((result) => {
+        if (current) setCalculated(result.status === 'processed' ? result.calculatedPurchase : null);
+      })
+      .catch(() => current && setCalculated(null)); // unpriced: it cannot be paid, only declined
     return () => {
       current = false;
     };
