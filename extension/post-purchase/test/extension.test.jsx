@@ -208,6 +208,20 @@ describe('Render', () => {
     expect(text(root)).toContain('An egg cup, then?');
   });
 
+  it('an offer Shopify cannot price can only be declined', async () => {
+    const api = shopifyApi([socks, cup]);
+    api.calculateChangeset = vi.fn(async () => {
+      throw new Error('host went away');
+    });
+
+    const root = await renderExtension(api);
+
+    expect(text(root)).toContain('Working out the price');
+    expect(button(root, 'Pay now').props.disabled).toBe(true);
+    await press(root, 'Decline');
+    expect(text(root)).toContain('An egg cup, then?');
+  });
+
   it('counts down to the end Cartpath fixed, and an ended offer cannot be paid', async () => {
     const now = Date.now();
     const soon = offerOf('soon', 'Quick!', {}, {expiresAt: new Date(now + 90_000).toISOString()});
