@@ -85,7 +85,8 @@ def test_orders_shopify_showed_no_page_are_counted_once_with_the_reason(shop_app
     with services_of(shop_app).database.session() as session:
         native = session.scalar(select(Shop.mode)) is ShopMode.NATIVE
     expected = [("order:1", "wallet"), ("order:2", "gateway"), ("order:3", "currency")]
-    assert _ineligible(shop_app) == (expected if native else []), "hosted shops show their own"
+    # Deliveries are processed on two workers, in any order.
+    assert sorted(_ineligible(shop_app)) == (expected if native else []), "hosted: own pages"
 
 
 def _token(reference: str, currency: str = "USD") -> str:

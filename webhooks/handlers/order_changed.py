@@ -14,11 +14,12 @@ from webhooks.handlers.records import order_row
 
 def handle(session: Session, shop: Shop, effect: OrderChanged, event: WebhookEvent) -> str:
     order = effect.order
-    if shop.mode is ShopMode.NATIVE and order.post_purchase_blocker:
-        # Shopify showed this shopper no post-purchase page: counted for the eligibility rate.
+    row = order_row(session, shop.id, order.platform_id)
+    if row.id is None and shop.mode is ShopMode.NATIVE and order.post_purchase_blocker:
+        # Shopify showed this shopper no post-purchase page: counted for the eligibility
+        # rate on the order's first sight, which the mirror row's unique key makes once.
         reference = f"order:{order.platform_id}"
         record_ineligible(session, shop.id, reference, order.post_purchase_blocker)
-    row = order_row(session, shop.id, order.platform_id)
     if row.changed_at is not None and order.changed_at <= row.changed_at:
         return "stale"
     row.name, row.email, row.currency = order.name, order.email, order.currency
