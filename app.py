@@ -35,6 +35,8 @@ BLUEPRINTS: tuple[str, ...] = (
     "admin.funnels:blueprint",
     "admin.designer:blueprint",
     "admin.settings:blueprint",
+    "admin.orders:blueprint",
+    "admin.support:blueprint",
 )
 
 

@@ -17,7 +17,14 @@ from sqlalchemy.orm import Session
 
 from analytics.models import AnalyticsEvent
 from auth.models import DataExport, StaffMember
-from checkout.models import Checkout, CheckoutDesign, Order, OrderExport, Payment
+from checkout.models import (
+    Checkout,
+    CheckoutDesign,
+    Order,
+    OrderExport,
+    Payment,
+    WritebackAttempt,
+)
 from core import audit
 from core.db import utcnow
 from core.models import Alert, AuditLog, Outbox, OutboxStatus, Shop, WebhookEvent
@@ -180,6 +187,7 @@ def erase_shop(session: Session, shop: Shop, *, keep_event_id: int) -> None:
         AnalyticsEvent,
         ShownOffer,
         Payment,
+        WritebackAttempt,
         Order,
         FunnelVersion,
         Funnel,

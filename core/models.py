@@ -144,6 +144,7 @@ class WebhookEvent(Base):
     __table_args__ = (
         UniqueConstraint("platform", "event_key"),
         Index("ix_webhook_event_shop_received", "shop_id", "received_at"),
+        Index("ix_webhook_event_shop_resource", "shop_id", "resource_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -161,6 +162,11 @@ class WebhookEvent(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     triggered_at: Mapped[datetime | None]
     processed_at: Mapped[datetime | None]
+    # Later deliveries of the same event: recorded here, never processed again.
+    duplicates: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_duplicate_at: Mapped[datetime | None]
+    # The platform resource it was about (an order id), once processing has read it.
+    resource_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class OutboxStatus(enum.StrEnum):

@@ -274,6 +274,14 @@ class EditedTotals:
     tax_lines: list[TaxLine]
     total: Decimal
     outstanding: Decimal
+    discounts: Decimal
+
+
+def _released_discount(line: LineItem, quantity: int) -> Decimal:
+    """The part of a line's discount that leaves with the units an edit removes."""
+    if quantity >= line.quantity or not line.discount:
+        return Decimal(0)
+    return cents(line.discount * (line.quantity - quantity) / line.quantity)
 
 
 def edited(shop: Shop, edit: OrderEdit) -> EditedTotals:
@@ -313,10 +321,17 @@ def edited(shop: Shop, edit: OrderEdit) -> EditedTotals:
                 line_discount(edit, line_id, variant.price, quantity),
             )
         )
-    # total_discounts holds the order's discounts, earlier edits' line discounts included.
-    subtotal = (
-        sum((x.price * x.quantity - x.discount for x in lines), Decimal(0)) - order.total_discounts
+    released = sum(
+        (
+            _released_discount(li, edit.quantities.get(li.id, li.quantity))
+            for li in order.line_items
+        ),
+        Decimal(0),
     )
+    # total_discounts holds the order's discounts, earlier edits' line discounts included;
+    # the discounts staged on added lines come off here and join it at the commit.
+    discounts = order.total_discounts - released
+    subtotal = sum((x.price * x.quantity - x.discount for x in lines), Decimal(0)) - discounts
     subtotal = max(subtotal, Decimal(0))
     taxes = (
         tax_lines(shop, order.shipping_address, subtotal)
@@ -325,7 +340,8 @@ def edited(shop: Shop, edit: OrderEdit) -> EditedTotals:
     )
     shipping = order.shipping_price + sum((price for _title, price in edit.shipping), Decimal(0))
     total = cents(subtotal + sum((t.price for t in taxes), Decimal(0)) + shipping)
-    return EditedTotals(lines, subtotal, taxes, total, max(total - paid_amount(order), Decimal(0)))
+    outstanding = max(total - paid_amount(order), Decimal(0))
+    return EditedTotals(lines, subtotal, taxes, total, outstanding, discounts)
 
 
 def line_discount(edit: OrderEdit, line_id: int, price: Decimal, quantity: int) -> Decimal:
@@ -340,13 +356,21 @@ def line_discount(edit: OrderEdit, line_id: int, price: Decimal, quantity: int) 
 
 
 def commit_edit(shop: Shop, edit: OrderEdit, now: float) -> Order:
-    """Apply the staged edit to the order; inventory of added variants is decremented."""
+    """Apply the staged edit to the order; inventory of added variants is decremented, and
+    units removed with `restock` go back to stock."""
     order = shop.orders[edit.order_id]
     totals = edited(shop, edit)
     kept = {x.line_id: x.quantity for x in totals.lines if not x.added}
+    for li in order.line_items:
+        removed = li.quantity - kept.get(li.id, 0)
+        variant = shop.variant(li.variant_id) if li.variant_id else None
+        if removed > 0 and li.id in edit.restock and variant is not None:
+            variant.inventory_quantity += removed
+        li.discount -= _released_discount(li, kept.get(li.id, 0))
     order.line_items = [li for li in order.line_items if kept.get(li.id, 0) > 0]
     for li in order.line_items:
         li.quantity = kept[li.id]
+    order.total_discounts = totals.discounts
     for x in totals.lines:
         if x.added and x.quantity > 0:
             variant = shop.variant(x.variant_id) if x.variant_id else None
@@ -362,7 +386,7 @@ def commit_edit(shop: Shop, edit: OrderEdit, now: float) -> Order:
                     x.quantity,
                     x.price,
                     x.grams,
-                    total_discount=x.discount,
+                    discount=x.discount,
                 )
             )
             if variant is not None:
