@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from core.models import Shop, WebhookEvent
 from platforms.events import OrderChanged
+from webhooks.handlers.ledger import carry_over
 from webhooks.handlers.records import order_row
 
 
@@ -24,4 +25,5 @@ def handle(session: Session, shop: Shop, effect: OrderChanged, event: WebhookEve
     refunds.update({r.platform_id: str(r.amount) for r in order.refunds})
     row.refunds = refunds
     row.refunded_total = sum((Decimal(v) for v in refunds.values()), Decimal("0"))
+    carry_over(session, shop, row)
     return "applied"
