@@ -73,8 +73,8 @@ class OfferFigures:
 class Figures:
     money: Mapping[str, CurrencyFigures] = field(default_factory=dict)
     checkouts: int = 0  # checkouts started
-    offered_orders: int = 0  # orders whose shopper could see an offer
-    took_orders: int = 0  # orders that took at least one offer
+    offered_orders: int = 0  # orders whose shopper could see an offer (not cancelled)
+    took_orders: int = 0  # of those, orders that took at least one offer
     ineligible: Mapping[str, int] = field(default_factory=dict)  # reason -> orders
     offers: Mapping[str, OfferFigures] = field(default_factory=dict)  # offer_id(...) -> figures
 
@@ -229,10 +229,13 @@ def _checkouts(session: Session, shop_id: int, start: datetime, end: datetime) -
 
 def _offered_orders(session: Session, shop_id: int, start: datetime, end: datetime) -> int:
     return session.scalar(
-        select(func.count(distinct(ShownOffer.order_reference))).where(
+        select(func.count(distinct(ShownOffer.order_reference)))
+        .outerjoin(Order, Order.id == ShownOffer.order_id)
+        .where(
             ShownOffer.shop_id == shop_id,
             ShownOffer.created_at >= start,
             ShownOffer.created_at < end,
+            Order.cancelled_at.is_(None),
         )
     )
 

@@ -15,7 +15,10 @@ from webhooks.handlers.records import order_row
 def handle(session: Session, shop: Shop, effect: OrderChanged, event: WebhookEvent) -> str:
     order = effect.order
     row = order_row(session, shop.id, order.platform_id)
-    if row.changed_at is not None and order.changed_at <= row.changed_at:
+    # A tie is applied again: BigCommerce's dates have whole seconds, and its adapter reads
+    # the order as it is now, so an event of the same second brings the later state;
+    # Shopify's times are sub-second, where a tie is the same change (idempotent).
+    if row.changed_at is not None and order.changed_at < row.changed_at:
         return "stale"
     row.name, row.email, row.currency = order.name, order.email, order.currency
     row.total, row.financial_status = order.total, order.financial_status
