@@ -8,16 +8,8 @@ from decimal import Decimal
 import pytest
 
 from analytics.figures import CurrencyFigures, Figures, OfferFigures, gather, offer_id
-from analytics.models import EventKind
 from core.services import services_of
-from tests.support.ledger import (
-    event,
-    funnel_version,
-    make_shop,
-    offer_for,
-    placed_order,
-    started_checkout,
-)
+from tests.support.ledger import funnel_version, known_day, make_shop, offer_for, placed_order
 from upsell.models import OfferStatus
 
 NOON = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -30,30 +22,9 @@ def session(app):
         yield session
 
 
-def known_day(session, shop_id: int) -> int:
-    """The day the tests below count (returns the funnel version's id):
-    USD 100.00 + paid upsell 20.00, 30.00 refunded; USD 50.00, offer declined;
-    USD 80.00 cancelled (its 10.00 upsell with it); USD 40.00 and EUR 70.00 that
-    could not see an offer; two checkouts that were abandoned."""
-    version = funnel_version(session, shop_id)
-    first = placed_order(session, shop_id, "100.00", at=NOON, refunded="30.00")
-    offer_for(session, first, version, "20.00")
-    second = placed_order(session, shop_id, "50.00", at=NOON)
-    offer_for(session, second, version, "15.00", status=OfferStatus.DECLINED)
-    cancelled = placed_order(session, shop_id, "80.00", at=NOON, cancelled=True)
-    offer_for(session, cancelled, version, "10.00")
-    no_match = placed_order(session, shop_id, "40.00", at=NOON)
-    event(session, no_match, EventKind.OFFER_INELIGIBLE, reason="no_match")
-    euro = placed_order(session, shop_id, "70.00", at=NOON, currency="EUR")
-    event(session, euro, EventKind.OFFER_INELIGIBLE, reason="no_saved_card")
-    started_checkout(session, shop_id, at=NOON)
-    started_checkout(session, shop_id, at=NOON)
-    return version.id
-
-
 def test_a_day_is_counted_net_of_refunds_and_cancellations_per_currency(session):
     shop = make_shop(session, "figures.myshopify.com")
-    version_id = known_day(session, shop.id)
+    version_id = known_day(session, shop.id, NOON)
 
     figures = gather(session, shop.id, *DAY)
 
@@ -78,7 +49,7 @@ def test_a_day_is_counted_net_of_refunds_and_cancellations_per_currency(session)
 def test_only_the_window_and_the_shop_are_counted(session):
     shop = make_shop(session, "window.myshopify.com")
     other = make_shop(session, "other.myshopify.com")
-    known_day(session, other.id)
+    known_day(session, other.id, NOON)
     placed_order(session, shop.id, "10.00", at=DAY[0] - timedelta(microseconds=1))
     placed_order(session, shop.id, "11.00", at=DAY[0])
     placed_order(session, shop.id, "12.00", at=DAY[1])

@@ -153,3 +153,24 @@ def event(
             created_at=order.created_at,
         )
     )
+
+
+def known_day(session: Session, shop_id: int, at: datetime) -> int:
+    """A day whose numbers are known, at `at` (returns the funnel version's id):
+    USD 100.00 + paid upsell 20.00, 30.00 refunded; USD 50.00, offer declined;
+    USD 80.00 cancelled (its 10.00 upsell with it); USD 40.00 and EUR 70.00 that
+    could not see an offer; two checkouts that were abandoned."""
+    version = funnel_version(session, shop_id)
+    first = placed_order(session, shop_id, "100.00", at=at, refunded="30.00")
+    offer_for(session, first, version, "20.00")
+    second = placed_order(session, shop_id, "50.00", at=at)
+    offer_for(session, second, version, "15.00", status=OfferStatus.DECLINED)
+    cancelled = placed_order(session, shop_id, "80.00", at=at, cancelled=True)
+    offer_for(session, cancelled, version, "10.00")
+    no_match = placed_order(session, shop_id, "40.00", at=at)
+    event(session, no_match, EventKind.OFFER_INELIGIBLE, reason="no_match")
+    euro = placed_order(session, shop_id, "70.00", at=at, currency="EUR")
+    event(session, euro, EventKind.OFFER_INELIGIBLE, reason="no_saved_card")
+    started_checkout(session, shop_id, at=at)
+    started_checkout(session, shop_id, at=at)
+    return version.id
