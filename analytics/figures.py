@@ -16,7 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, distinct, func, or_, select
+from sqlalchemy import and_, case, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from analytics.models import AnalyticsEvent, EventKind
@@ -164,20 +164,32 @@ def _taken() -> Any:
 
 
 def gather(session: Session, shop_id: int, start: datetime, end: datetime) -> Figures:
-    """The shop's figures for orders, offers and checkouts created in [start, end)."""
+    """The shop's figures for orders, offers and checkouts created in [start, end):
+    five grouped queries, each on an index that starts with (shop_id, ... created_at)."""
+    money = _orders(session, shop_id, start, end)
+    offers: dict[str, OfferFigures] = {}
+    for version_id, key, count in _views(session, shop_id, start, end):
+        offers[offer_id(version_id, key)] = OfferFigures(views=count)
+    for version_id, key, currency, count, revenue in _taken_offers(session, shop_id, start, end):
+        name = offer_id(version_id, key)
+        taken = OfferFigures(0, count, {currency: revenue})
+        offers[name] = offers.get(name, OfferFigures()) + taken
+        figures = money.get(currency, CurrencyFigures())
+        money[currency] = replace(figures, upsell=figures.upsell + revenue)
+    offered, took = _reach(session, shop_id, start, end)
     return Figures(
-        money=_money(session, shop_id, start, end),
+        money=money,
         checkouts=_checkouts(session, shop_id, start, end),
-        offered_orders=_offered_orders(session, shop_id, start, end),
-        took_orders=_took_orders(session, shop_id, start, end),
+        offered_orders=offered,
+        took_orders=took,
         ineligible=_ineligible(session, shop_id, start, end),
-        offers=_offers(session, shop_id, start, end),
+        offers=offers,
     )
 
 
-def _money(session: Session, shop_id: int, start: datetime, end: datetime) -> dict:
+def _orders(session: Session, shop_id: int, start: datetime, end: datetime) -> dict:
     live = Order.cancelled_at.is_(None)
-    orders = session.execute(
+    rows = session.execute(
         select(
             Order.currency,
             live.label("live"),
@@ -189,34 +201,54 @@ def _money(session: Session, shop_id: int, start: datetime, end: datetime) -> di
         .group_by(Order.currency, live)
     ).all()
     money: dict[str, CurrencyFigures] = {}
-    for currency, is_live, count, total, refunded in orders:
+    for currency, is_live, count, total, refunded in rows:
         figures = money.get(currency, CurrencyFigures())
         if is_live:
             figures = replace(figures, orders=count, checkout=total, refunded=refunded)
         else:
             figures = replace(figures, cancelled=count)
         money[currency] = figures
-    for currency, upsell in _upsells(session, shop_id, start, end):
-        money[currency] = replace(money.get(currency, CurrencyFigures()), upsell=upsell)
     return money
 
 
-def _upsells(
-    session: Session, shop_id: int, start: datetime, end: datetime
-) -> list[tuple[str, Decimal]]:
-    """Taken offers per currency, those of cancelled orders aside."""
+def _shown_in(shop_id: int, start: datetime, end: datetime) -> Any:
+    """Offers shown in the window, those of cancelled orders aside (the caller joins Order)."""
+    return and_(
+        ShownOffer.shop_id == shop_id,
+        ShownOffer.created_at >= start,
+        ShownOffer.created_at < end,
+        Order.cancelled_at.is_(None),
+    )
+
+
+def _taken_offers(session: Session, shop_id: int, start: datetime, end: datetime) -> list:
+    """(version, offer key, currency, times taken, revenue) of taken offers."""
     return session.execute(
-        select(ShownOffer.currency, func.coalesce(func.sum(ShownOffer.total), ZERO))
-        .outerjoin(Order, Order.id == ShownOffer.order_id)
-        .where(
-            ShownOffer.shop_id == shop_id,
-            ShownOffer.created_at >= start,
-            ShownOffer.created_at < end,
-            _taken(),
-            Order.cancelled_at.is_(None),
+        select(
+            ShownOffer.funnel_version_id,
+            ShownOffer.offer_key,
+            ShownOffer.currency,
+            func.count(),
+            func.coalesce(func.sum(ShownOffer.total), ZERO),
         )
-        .group_by(ShownOffer.currency)
+        .outerjoin(Order, Order.id == ShownOffer.order_id)
+        .where(_shown_in(shop_id, start, end), _taken())
+        .group_by(ShownOffer.funnel_version_id, ShownOffer.offer_key, ShownOffer.currency)
     ).all()
+
+
+def _reach(session: Session, shop_id: int, start: datetime, end: datetime) -> tuple[int, int]:
+    """Orders that could see an offer, and of those the ones that took one."""
+    reference = ShownOffer.order_reference
+    offered, took = session.execute(
+        select(
+            func.count(distinct(reference)),
+            func.count(distinct(case((_taken(), reference)))),
+        )
+        .outerjoin(Order, Order.id == ShownOffer.order_id)
+        .where(_shown_in(shop_id, start, end))
+    ).one()
+    return offered, took
 
 
 def _checkouts(session: Session, shop_id: int, start: datetime, end: datetime) -> int:
@@ -227,82 +259,29 @@ def _checkouts(session: Session, shop_id: int, start: datetime, end: datetime) -
     )
 
 
-def _offered_orders(session: Session, shop_id: int, start: datetime, end: datetime) -> int:
-    return session.scalar(
-        select(func.count(distinct(ShownOffer.order_reference)))
-        .outerjoin(Order, Order.id == ShownOffer.order_id)
-        .where(
-            ShownOffer.shop_id == shop_id,
-            ShownOffer.created_at >= start,
-            ShownOffer.created_at < end,
-            Order.cancelled_at.is_(None),
-        )
-    )
-
-
-def _took_orders(session: Session, shop_id: int, start: datetime, end: datetime) -> int:
-    return session.scalar(
-        select(func.count(distinct(ShownOffer.order_reference)))
-        .outerjoin(Order, Order.id == ShownOffer.order_id)
-        .where(
-            ShownOffer.shop_id == shop_id,
-            ShownOffer.created_at >= start,
-            ShownOffer.created_at < end,
-            _taken(),
-            Order.cancelled_at.is_(None),
-        )
+def _events(kind: EventKind, shop_id: int, start: datetime, end: datetime) -> Any:
+    return and_(
+        AnalyticsEvent.shop_id == shop_id,
+        AnalyticsEvent.kind == kind,
+        AnalyticsEvent.created_at >= start,
+        AnalyticsEvent.created_at < end,
     )
 
 
 def _ineligible(session: Session, shop_id: int, start: datetime, end: datetime) -> dict:
+    """Orders that could not see an offer, by reason (an order counted once per reason)."""
     rows = session.execute(
         select(AnalyticsEvent.reason, func.count(distinct(AnalyticsEvent.order_reference)))
-        .where(
-            AnalyticsEvent.shop_id == shop_id,
-            AnalyticsEvent.kind == EventKind.OFFER_INELIGIBLE,
-            AnalyticsEvent.created_at >= start,
-            AnalyticsEvent.created_at < end,
-        )
+        .where(_events(EventKind.OFFER_INELIGIBLE, shop_id, start, end))
         .group_by(AnalyticsEvent.reason)
     ).all()
     return {reason or "unknown": count for reason, count in rows}
 
 
-def _offers(session: Session, shop_id: int, start: datetime, end: datetime) -> dict:
-    views = session.execute(
+def _views(session: Session, shop_id: int, start: datetime, end: datetime) -> list:
+    """(version, offer key, times its page was first shown)."""
+    return session.execute(
         select(AnalyticsEvent.funnel_version_id, AnalyticsEvent.offer_key, func.count())
-        .where(
-            AnalyticsEvent.shop_id == shop_id,
-            AnalyticsEvent.kind == EventKind.OFFER_SHOWN,
-            AnalyticsEvent.created_at >= start,
-            AnalyticsEvent.created_at < end,
-        )
+        .where(_events(EventKind.OFFER_SHOWN, shop_id, start, end))
         .group_by(AnalyticsEvent.funnel_version_id, AnalyticsEvent.offer_key)
     ).all()
-    taken = session.execute(
-        select(
-            ShownOffer.funnel_version_id,
-            ShownOffer.offer_key,
-            ShownOffer.currency,
-            func.count(),
-            func.coalesce(func.sum(ShownOffer.total), ZERO),
-        )
-        .outerjoin(Order, Order.id == ShownOffer.order_id)
-        .where(
-            ShownOffer.shop_id == shop_id,
-            ShownOffer.created_at >= start,
-            ShownOffer.created_at < end,
-            _taken(),
-            Order.cancelled_at.is_(None),
-        )
-        .group_by(ShownOffer.funnel_version_id, ShownOffer.offer_key, ShownOffer.currency)
-    ).all()
-    offers: dict[str, OfferFigures] = {}
-    for version_id, key, count in views:
-        offers[offer_id(version_id, key)] = OfferFigures(views=count)
-    for version_id, key, currency, count, revenue in taken:
-        name = offer_id(version_id, key)
-        offers[name] = offers.get(name, OfferFigures()) + OfferFigures(
-            0, count, {currency: revenue}
-        )
-    return offers
