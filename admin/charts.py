@@ -15,11 +15,19 @@ GAP = 1
 
 @dataclass(frozen=True)
 class Bar:
+    """One day's bar, with its numbers as text for the tooltip and the table beside it."""
+
     x: float
     y: float
     width: float
     height: float
-    title: str  # the tooltip: day and amount
+    day: str
+    orders: int
+    revenue: str  # formatted in the shop's locale
+
+    @property
+    def title(self) -> str:
+        return f"{self.day}: {self.revenue}, {self.orders} orders"
 
 
 def revenue_bars(series: tuple[DayRevenue, ...], locale: str) -> list[Bar]:
@@ -38,7 +46,9 @@ def revenue_bars(series: tuple[DayRevenue, ...], locale: str) -> list[Bar]:
                 y=round(HEIGHT - height, 1),
                 width=round(max(slot - GAP, 1), 2),
                 height=height,
-                title=f"{day.day.isoformat()}: {day.revenue.format(locale)}, {day.orders} orders",
+                day=day.day.isoformat(),
+                orders=day.orders,
+                revenue=day.revenue.format(locale),
             )
         )
     return bars

@@ -7,7 +7,9 @@ quarter of those paid), OFFER_INELIGIBLE events for a fifth, refunds on 5% and
 cancellations on 2%. The periodic rollup runs once, as it would have every day;
 then GET /admin?days=90 (the longest period) is timed in alternating rounds through
 the in-process test client. Goal: p95 under 200 ms with 100,000 orders; the ratio to
-the 1,000-order shop shows how much the database size still costs.
+the 1,000-order shop shows how much the database size still costs (about none: past
+days are one rollup row each). The machine's load average is printed with it, since
+other processes on the same cores stretch every wall-clock time alike.
 """
 
 from __future__ import annotations
@@ -204,7 +206,8 @@ def run() -> list[LatencyComparison]:
                 daily_figures(session, shop_id, today - timedelta(days=DAYS - 1), today)
             session.commit()
         result = compare_latency(
-            f"admin Home ({DAYS} days), {ORDERS:,} orders vs {BASELINE_ORDERS:,}",
+            f"admin Home ({DAYS} days), {ORDERS:,} orders vs {BASELINE_ORDERS:,} "
+            f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)",
             _home(app, *shops["small"]),
             _home(app, *shops["large"]),
             budget_ms=BUDGET_MS,
