@@ -41,6 +41,17 @@ def _timings(operation: Callable[[], object], count: int) -> list[float]:
     return samples
 
 
+def _alternating(
+    baseline: Callable[[], object], candidate: Callable[[], object], rounds: int, per_round: int
+) -> tuple[list[float], list[float]]:
+    base: list[float] = []
+    cand: list[float] = []
+    for _ in range(rounds):
+        base += _timings(baseline, per_round)
+        cand += _timings(candidate, per_round)
+    return base, cand
+
+
 def compare(
     name: str,
     baseline: Callable[[], object],
@@ -51,11 +62,7 @@ def compare(
     goal: float | None = None,
 ) -> Comparison:
     """Alternate rounds of baseline and candidate so drift on the machine hits both."""
-    base: list[float] = []
-    cand: list[float] = []
-    for _ in range(rounds):
-        base += _timings(baseline, per_round)
-        cand += _timings(candidate, per_round)
+    base, cand = _alternating(baseline, candidate, rounds, per_round)
     p99 = statistics.quantiles(cand, n=100)[98] * 1000
     return Comparison(name, len(base) / sum(base), len(cand) / sum(cand), p99, goal)
 
@@ -96,11 +103,7 @@ def compare_latency(
     budget_ms: float | None = None,
 ) -> LatencyComparison:
     """p95 of each, measured in alternating rounds like `compare`."""
-    base: list[float] = []
-    cand: list[float] = []
-    for _ in range(rounds):
-        base += _timings(baseline, per_round)
-        cand += _timings(candidate, per_round)
+    base, cand = _alternating(baseline, candidate, rounds, per_round)
 
     def p95(samples: list[float]) -> float:
         return statistics.quantiles(samples, n=20)[18] * 1000
