@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
+import requests
 from sqlalchemy import select, update
 
 from analytics.figures import Figures
@@ -24,7 +26,7 @@ from tests.checkout.test_writeback import (  # noqa: F401 (the `hosted` fixture)
     shopify_orders,
 )
 from tests.support import bigcommerce as bc
-from tests.support.cartpath import SHOP, LiveCartpath
+from tests.support.cartpath import SHOP, STORE, LiveCartpath
 
 
 def _written(live: LiveCartpath, platform: Platform) -> Order:
@@ -102,3 +104,18 @@ def test_a_bigcommerce_cancellation_arrives_through_the_status_webhook(hosted): 
     _settle(hosted)
 
     assert ledger_order(hosted, order.id).cancelled_at is not None
+
+
+def test_a_bigcommerce_refund_is_read_from_the_order_once(hosted):  # noqa: F811
+    order = _written(hosted, Platform.BIGCOMMERCE)
+    refunds = f"/bigcommerce/stores/{STORE}/orders/{order.platform_order_id}/refunds"
+    hosted.sandbox.chaos(duplicate_probability=0.7, reorder_window=0.3)
+
+    hosted.sandbox.call("POST", refunds, {"amount": "5.00"})
+    hosted.sandbox.call("POST", refunds, {"amount": "1.25"})
+    with pytest.raises(requests.HTTPError, match="400"):  # more than was paid: refused
+        hosted.sandbox.call("POST", refunds, {"amount": str(order.total)})
+    _settle(hosted)
+
+    assert ledger_order(hosted, order.id).refunded_total == Decimal("6.25")
+    assert ledger_order(hosted, order.id).cancelled_at is None
