@@ -9,20 +9,13 @@ from flask import current_app
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from admin.mode import MODE_REASONS
 from admin.shell import admin_url
 from checkout.models import CheckoutDesign
 from core.config import Config
 from core.models import Shop, ShopMode, StorefrontHandoff
 from payments.gateways import gateway_for
 from upsell.models import Funnel, FunnelStatus
-
-MODE_REASONS = {
-    ShopMode.HOSTED: "Cartpath's own one-page checkout takes the shop's orders and writes "
-    "each one back to the platform.",
-    ShopMode.NATIVE: "Shopify's rules for public apps keep Shopify's own checkout "
-    "(App Store requirement 1.1.2); Cartpath adds its upsells through "
-    "Shopify's post-purchase extension.",
-}
 
 
 @dataclass(frozen=True)
@@ -58,8 +51,6 @@ def setup_steps(session: Session, shop: Shop, config: Config) -> list[Step]:
             "Mode",
             True,
             MODE_REASONS[shop.mode],
-            _link("admin_settings.settings"),
-            "See settings",
         ),
         Step(
             "gateway",

@@ -17,7 +17,14 @@ from sqlalchemy.orm import Session
 
 from analytics.models import AnalyticsEvent, DailyFigures
 from auth.models import DataExport, StaffMember
-from checkout.models import Checkout, CheckoutDesign, Order, Payment
+from checkout.models import (
+    Checkout,
+    CheckoutDesign,
+    Order,
+    OrderExport,
+    Payment,
+    WritebackAttempt,
+)
 from core import audit
 from core.db import utcnow
 from core.models import Alert, AuditLog, Outbox, OutboxStatus, Shop, WebhookEvent
@@ -181,6 +188,7 @@ def erase_shop(session: Session, shop: Shop, *, keep_event_id: int) -> None:
         DailyFigures,
         ShownOffer,
         Payment,
+        WritebackAttempt,
         Order,
         FunnelVersion,
         Funnel,
@@ -190,6 +198,7 @@ def erase_shop(session: Session, shop: Shop, *, keep_event_id: int) -> None:
         Checkout,
         CheckoutDesign,
         DataExport,
+        OrderExport,
         StaffMember,
         AuditLog,
     ):

@@ -47,6 +47,12 @@ def _step(page, key: str) -> str:
     return found.group(1)
 
 
+def _step_html(page, key: str) -> str:
+    found = re.search(rf'data-testid="step-{key}".*?</li>', page.text, re.S)
+    assert found, f"no checklist step {key}"
+    return found.group(0)
+
+
 def _with_ledger(live: LiveCartpath, fill) -> None:
     with services_of(live.app).database.session() as session:
         fill(session)
@@ -72,10 +78,14 @@ def test_a_new_hosted_shop_sees_what_to_do_first(hosted):
     assert _text(page, "setup-progress") == "1 of 5 done"
     assert "Start with “Card gateway connected”" in page.text
     assert "No orders through Cartpath yet" in page.text
-    # The pages that complete the steps are other helpers' and not registered here yet:
-    # no link may point at a page that does not exist.
-    assert "/admin/funnels" not in page.text
-    assert "/admin/settings" not in page.text
+    # Each step not done links to the page that completes it, signed in as this person.
+    for key, path in (
+        ("gateway", "/admin/settings"),
+        ("design", "/admin/design"),
+        ("funnel", "/admin/funnels"),
+        ("handoff", "/admin/settings"),
+    ):
+        assert re.search(rf'href="{path}\?admin_token=[^"]+"', _step_html(page, key)), key
 
 
 def test_the_checklist_follows_the_database(make_config, sandbox):

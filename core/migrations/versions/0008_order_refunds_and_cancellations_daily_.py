@@ -1,7 +1,7 @@
 """order refunds and cancellations, daily analytics figures
 
 Revision ID: 0008
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-06 04:29:33.644516
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import core.db
 
 revision = "0008"
-down_revision = "0007"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
