@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, jsonify, request
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from admin.mode import MODE_REASONS
+from admin.charts import HEIGHT, WIDTH, revenue_bars
+from admin.checklist import setup_steps
 from admin.shell import redirect_to, render_page
+from analytics.figures import offer_id
+from analytics.metrics import DEFAULT_PERIOD, PERIODS, period_metrics
 from auth.identity import current_identity, require_admin
 from auth.models import Role, StaffMember
 from core import audit
+from core.db import utcnow
 from core.models import Shop
+from core.services import services
 from core.web import db_session
+from upsell.models import Funnel, FunnelVersion
 
 blueprint = Blueprint(
     "admin",
@@ -28,6 +35,9 @@ def home():
     identity = current_identity()
     session = db_session()
     shop = session.get(Shop, identity.shop_id)
+    days = _period(request.args.get("days"))
+    metrics = period_metrics(session, shop.id, days, utcnow().date())
+    session.commit()  # keep the days rolled up on this first read
     staff = session.scalars(
         select(StaffMember)
         .where(StaffMember.shop_id == shop.id, StaffMember.removed_at.is_(None))
@@ -36,10 +46,44 @@ def home():
     return render_page(
         "admin/home.html",
         title="Home",
+        steps=setup_steps(session, shop, services().config),
+        metrics=metrics,
+        periods=PERIODS,
+        bars=revenue_bars(metrics.series, shop.locale),
+        chart_size=(WIDTH, HEIGHT),
+        offer_names=_offer_names(session, shop.id, {o.offer_id for o in metrics.offers}),
         staff=staff,
         roles=list(Role),
-        mode_reason=MODE_REASONS[shop.mode],
     )
+
+
+def _period(raw: str | None) -> int:
+    """The period asked for in days (the form's `days`), or 400 for one Home does not offer."""
+    if not raw:
+        return DEFAULT_PERIOD
+    if not (raw.isdigit() and int(raw) in PERIODS):
+        choices = ", ".join(str(p) for p in PERIODS[:-1]) + f" or {PERIODS[-1]}"
+        abort(400, f"Choose a period of {choices} days.")
+    return int(raw)
+
+
+def _offer_names(session: Session, shop_id: int, ids: set[str]) -> dict[str, str]:
+    """The offers `ids` (analytics.figures.offer_id) named for people: funnel, version
+    and headline."""
+    versions = {int(v) for v, _, _ in (i.partition(":") for i in ids) if v.isdigit()}
+    if not versions:
+        return {}
+    rows = session.execute(
+        select(FunnelVersion.id, FunnelVersion.number, FunnelVersion.definition, Funnel.name)
+        .join(Funnel, Funnel.id == FunnelVersion.funnel_id)
+        .where(FunnelVersion.shop_id == shop_id, FunnelVersion.id.in_(versions))
+    ).all()
+    names = {}
+    for version_id, number, definition, funnel in rows:
+        for key, offer in (definition.get("offers") or {}).items():
+            headline = offer.get("headline") or key
+            names[offer_id(version_id, key)] = f"{funnel} (v{number}): {headline}"
+    return names
 
 
 @blueprint.get("/admin/api/session")

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from analytics.models import AnalyticsEvent
+from analytics.models import AnalyticsEvent, DailyFigures
 from auth.models import DataExport, StaffMember
 from checkout.models import (
     Checkout,
@@ -185,6 +185,7 @@ def erase_shop(session: Session, shop: Shop, *, keep_event_id: int) -> None:
     # Children before the rows they reference (PostgreSQL checks the foreign keys).
     for model in (
         AnalyticsEvent,
+        DailyFigures,
         ShownOffer,
         Payment,
         WritebackAttempt,

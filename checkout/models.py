@@ -36,6 +36,8 @@ class Checkout(Timestamps, Base):
     __tablename__ = "checkout"
     __table_args__ = (
         Index("ix_checkout_shop_status_updated", "shop_id", "status", "updated_at"),
+        # Checkouts started per day, for the admin's conversion rate.
+        Index("ix_checkout_shop_created", "shop_id", "created_at"),
         Index("ix_checkout_shop_email", "shop_id", "email"),
     )
 
@@ -137,6 +139,12 @@ class Order(Timestamps, Base):
     # The funnel version whose offers this order's shopper saw (none: no funnel matched).
     funnel_version_id: Mapped[int | None] = mapped_column(ForeignKey("funnel_version.id"))
     writeback_error: Mapped[str | None] = mapped_column(Text)
+    # What the platform reports refunded on its order (refund webhooks), and when it was
+    # cancelled (or archived) there: the admin's figures are net of both.
+    refunded_total: Mapped[Decimal] = mapped_column(
+        Numeric(14, 4), default=Decimal("0"), server_default="0"
+    )
+    cancelled_at: Mapped[datetime | None]
 
 
 class PaymentKind(enum.StrEnum):

@@ -66,6 +66,12 @@ def _refund(data: dict[str, Any]) -> events.RefundRecord:
     )
 
 
+def order_ids(rest_id: str) -> tuple[str, str]:
+    """Both names of one order: webhooks send the REST id, the GraphQL write-back keeps
+    the global id (https://shopify.dev/docs/api/usage/gids)."""
+    return rest_id, f"gid://shopify/Order/{rest_id}"
+
+
 def _reference(tags: Any) -> str | None:
     for tag in str(tags or "").split(","):
         tag = tag.strip()

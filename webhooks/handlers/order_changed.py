@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from core.models import Shop, ShopMode, WebhookEvent
 from platforms.events import OrderChanged
 from upsell.eligibility import record_ineligible
+from webhooks.handlers.ledger import carry_over
 from webhooks.handlers.records import order_row
 
 
@@ -20,7 +21,10 @@ def handle(session: Session, shop: Shop, effect: OrderChanged, event: WebhookEve
         # rate on the order's first sight, which the mirror row's unique key makes once.
         reference = f"order:{order.platform_id}"
         record_ineligible(session, shop.id, reference, order.post_purchase_blocker)
-    if row.changed_at is not None and order.changed_at <= row.changed_at:
+    # A tie is applied again: BigCommerce's dates have whole seconds, and its adapter reads
+    # the order as it is now, so an event of the same second brings the later state;
+    # Shopify's times are sub-second, where a tie is the same change (idempotent).
+    if row.changed_at is not None and order.changed_at < row.changed_at:
         return "stale"
     row.name, row.email, row.currency = order.name, order.email, order.currency
     row.total, row.financial_status = order.total, order.financial_status
@@ -30,4 +34,5 @@ def handle(session: Session, shop: Shop, effect: OrderChanged, event: WebhookEve
     refunds.update({r.platform_id: str(r.amount) for r in order.refunds})
     row.refunds = refunds
     row.refunded_total = sum((Decimal(v) for v in refunds.values()), Decimal("0"))
+    carry_over(session, shop, row)
     return "applied"
