@@ -168,6 +168,80 @@ def design_demo_shops(app) -> None:
         session.commit()
 
 
+# The demo funnel, by product title: one upsell, and a downsell on its decline path.
+DEMO_UPSELL = ("Water Bottle", "Add a water bottle for the road?", "20")
+DEMO_DOWNSELL = ("Merino Socks", "A pair of merino socks instead?", "30")
+
+
+def _demo_catalogues(sandbox_url: str) -> dict[str, dict[str, tuple[str, list[str]]]]:
+    """Each demo shop's products by title: (product id, variant ids), from the sandbox."""
+    state = requests.get(f"{sandbox_url}/_control/state", timeout=30).json()
+    shopify = state["shopify"]["shops"][DEMO_SHOPIFY_SHOP]["products"]
+    bigcommerce = state["bigcommerce"]["stores"][DEMO_BIGCOMMERCE_STORE]["products"]
+    return {
+        DEMO_SHOPIFY_SHOP: {
+            p["title"]: (str(p["id"]), [str(v["id"]) for v in p["variants"]]) for p in shopify
+        },
+        DEMO_BIGCOMMERCE_STORE: {
+            p["name"]: (product_id, list(p["variants"])) for product_id, p in bigcommerce.items()
+        },
+    }
+
+
+def demo_funnel(catalogue: dict[str, tuple[str, list[str]]]) -> dict:
+    """An upsell (every variant, the shopper chooses) and a downsell on its decline path."""
+
+    def offer(title: str, headline: str, percent: str, on_decline: str | None) -> dict:
+        product_id, variant_ids = catalogue[title]
+        return {
+            "product_id": product_id,
+            "variant_ids": variant_ids,
+            "quantity": 1,
+            "discount": {"kind": "percent", "value": percent},
+            "shipping": {"kind": "free"},
+            "headline": headline,
+            "body": f"{percent}% off, added to the order you just paid, with free shipping.",
+            "countdown_seconds": 900,
+            "on_accept": None,
+            "on_decline": on_decline,
+        }
+
+    return {
+        "trigger": {"kind": "always"},
+        "entry": "upsell",
+        "offers": {
+            "upsell": offer(*DEMO_UPSELL, on_decline="downsell"),
+            "downsell": offer(*DEMO_DOWNSELL, on_decline=None),
+        },
+    }
+
+
+def funnel_demo_shops(app, sandbox_url: str) -> None:
+    """Each demo shop gets one active funnel (once: a restarted demo keeps its funnels),
+    created through the same validation and versioning as the admin's API."""
+    from sqlalchemy import select
+
+    from core.models import Shop
+    from upsell.models import Funnel, FunnelStatus
+    from upsell.service import create_funnel, set_status
+
+    catalogues = _demo_catalogues(sandbox_url)
+    with app.app_context(), services_of(app).database.session() as session:
+        for shop in session.scalars(select(Shop)).all():
+            has_funnel = session.scalar(select(Funnel.id).where(Funnel.shop_id == shop.id))
+            if has_funnel is not None or shop.domain not in catalogues:
+                continue
+            funnel = create_funnel(
+                session,
+                shop_id=shop.id,
+                actor="demo",
+                name="Water bottle, else socks",
+                definition=demo_funnel(catalogues[shop.domain]),
+            )
+            set_status(session, funnel, FunnelStatus.ACTIVE, actor="demo")
+        session.commit()
+
+
 def open_demo_handoff(app) -> None:
     """The demo storefronts send their shoppers to Cartpath's checkout (switch on)."""
     from sqlalchemy import select
@@ -197,6 +271,7 @@ def run_demo(*, port: int, sandbox_port: int) -> None:
         register_with_sandbox(sandbox_url, config.base_url, AppCredentials())
         install_demo_shops(sandbox_url, config.base_url)
         design_demo_shops(app)
+        funnel_demo_shops(app, sandbox_url)
         open_demo_handoff(app)
         click.echo(_banner(config, sandbox_port))
         stop.wait()

@@ -1,6 +1,7 @@
 """Work that recurs: the outbox sweep every half minute, the daily webhook repair, the
 hourly order reconciliation, the ten-minute check of post-purchase offers whose result
-never came, the analytics rollup of recent days.
+never came, the analytics rollup of recent days, the re-send of upsell charges the
+gateway never answered.
 
 One daemon thread per process (web without Redis, every worker) checks which tasks
 are due; with Redis, a lock that lives for most of a task's interval lets only one
@@ -35,6 +36,7 @@ def default_tasks(app: Flask) -> list[PeriodicTask]:
     from checkout.reconcile import reconcile_hosted_shops
     from core.outbox import sweep
     from upsell.native_outcomes import UNREPORTED_CHECK_INTERVAL, settle_unreported
+    from upsell.unanswered import queue_unanswered
     from webhooks.subscriptions import check_all_shops
 
     config = services_of(app).config
@@ -44,6 +46,7 @@ def default_tasks(app: Flask) -> list[PeriodicTask]:
         PeriodicTask("order-reconciliation", config.reconcile_interval, reconcile_hosted_shops),
         PeriodicTask("post-purchase-unreported", UNREPORTED_CHECK_INTERVAL, settle_unreported),
         PeriodicTask("analytics-rollup", ROLLUP_INTERVAL, roll_up_all_shops),
+        PeriodicTask("upsell-charges", config.sweep_interval, queue_unanswered),
     ]
 
 

@@ -78,14 +78,19 @@ class LineToAdd:
     """An item paid after the order (a one-click upsell), to add to the platform order.
 
     `marker` is written on the order with the line, and looked for before adding, so a
-    retried add after a lost response never adds the item twice.
+    retried add after a lost response never adds the item twice. Tax is not passed: both
+    platforms compute the edited order's tax themselves.
     """
 
     marker: str
     variant_id: str
     product_id: str
     quantity: int
+    currency: str
     unit_price: Decimal  # after the offer's discount, tax excluded
+    list_unit_price: Decimal  # the platform's price before the offer's discount
+    shipping: Decimal  # the offer's shipping for the item, tax excluded (0: free)
+    charge: GatewayCharge  # what the gateway took for the item, tax and shipping included
 
 
 class OrderWriter(Protocol):

@@ -1,18 +1,21 @@
 """One-click offers after Cartpath's own checkout (hosted mode), on both platforms.
 
 After payment the funnel for the order is chosen and its offers are recorded as
-ShownOffer rows, priced then by the platform's engine: the page shows exactly the
-stored total and Accept charges exactly it. Accept claims the row SHOWN -> ACCEPTED in
-one UPDATE (twenty clicks, one winner), records the Payment PENDING and commits before
-the gateway is called with the shopper's saved card, on-session; a paid offer queues
-the item for the platform order through the outbox (add_upsell_line), which adds it
-once: the platform order carries a marker of the offer, looked for before adding.
+ShownOffer rows, each variant the shopper may choose priced then by the platform's
+engine: the page shows exactly the stored totals and Accept charges exactly the chosen
+one. Accept claims the row SHOWN -> ACCEPTED in one UPDATE (twenty clicks, one winner),
+records the Payment PENDING and commits before the gateway is called with the shopper's
+saved card, on-session. A declined offer may be paid with another card (FAILED ->
+ACCEPTED, keyed by that card) or skipped; a charge whose answer was lost is re-sent by
+upsell/unanswered.py. A paid offer queues the item for the platform order through the
+outbox (upsell/lines.py), which adds it once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import Decimal
@@ -24,31 +27,35 @@ from sqlalchemy.orm import Session
 
 from analytics.models import AnalyticsEvent, EventKind
 from checkout.models import Checkout, Order, Payment, PaymentKind, PaymentStatus
-from core.alerts import raise_alert
 from core.db import utcnow
-from core.jobs import RetryPolicy, job
 from core.models import Platform, Shop, ShopMode
 from core.money import Money
 from core.outbox import defer
 from core.services import services
 from payments.gateway import Charge, ChargeStatus, GatewayError
 from payments.gateways import gateway_for
-from platforms.errors import FinalError, RetriableError
-from platforms.order_writers import writer_for
-from platforms.orders import LineToAdd
+from platforms.errors import FinalError
 from platforms.pricing import Address, CartItem, CheckoutState
 from platforms.pricing_engines import engine_for
 from upsell.funnels import FunnelDefinition, parse_definition
+from upsell.lines import add_upsell_line
 from upsell.matching import OrderFacts, choose_funnel
 from upsell.models import FunnelVersion, OfferStatus, ShownOffer
-from upsell.offers import PricedOffer, can_sell, price_offer, record_event, why_closed
+from upsell.offers import (
+    PricedOffer,
+    can_sell,
+    price_variants,
+    record_event,
+    why_closed,
+    why_ended,
+)
 from upsell.service import active_funnels
 
 log = logging.getLogger(__name__)
 
-# Waits for the order's own write-back first (seconds), then backs off like it.
-UPSELL_LINE_RETRY = RetryPolicy(max_attempts=9, backoff=(2, 5, 10, 30, 60, 300, 600, 1800))
-ALERT_KIND = "upsell_line_failed"
+# Variants of one offer the shopper may choose between, each priced by the platform when
+# the offer is made (every one costs platform calls on the way to the offer page).
+MAX_CHOICES = 5
 
 
 class OfferProblem(Exception):
@@ -108,14 +115,14 @@ def start_funnel(order_id: int) -> str | None:
         email = order.email
         session.commit()  # no transaction stays open across the platform's calls below
     quotes = {
-        offer.key: _quoted(platform, shop_id, email, address, priced)
+        offer.key: [_quoted(platform, shop_id, email, address, priced) for priced in choices]
         for offer in definition.in_path_order()
-        if (priced := price_offer(platform, shop_id, offer)) is not None
+        if (choices := price_variants(platform, shop_id, offer, limit=MAX_CHOICES))
     }
     with database.session() as session:
         order = session.get(Order, order_id)
         if definition.entry not in quotes or any(
-            q["currency"] != order.currency for q in quotes.values()
+            q["currency"] != order.currency for choices in quotes.values() for q in choices
         ):
             reason = "out_of_stock" if definition.entry not in quotes else "currency"
             record_event(
@@ -160,9 +167,10 @@ def _quoted(
     """The added item's breakdown: discounted items, the offer's shipping, the platform's tax.
 
     The engines price list prices only (a draft order or a store cart cannot take an
-    arbitrary unit price), so the item is quoted at list price and its tax is scaled to
-    the discounted amount: tax x (discounted items + offer shipping) / (list items +
-    quoted shipping). Exact for the flat rates both platforms apply per address.
+    arbitrary unit price), so the item is quoted at list price and the tax rates are read
+    off the quotes: the items' rate from a quote without shipping, the shipping's from the
+    difference a shipping rate makes (zero where the store does not tax shipping). Each
+    is applied to the discounted items and the offer's own shipping.
     """
     offer, line = priced.offer, priced.line
     engine = engine_for(platform)
@@ -174,18 +182,22 @@ def _quoted(
     )
     quote = engine.quote(shop_id, state)
     currency = quote.currency
-    if offer.shipping.kind == "quoted" and quote.shipping_options:
+    taxed_items = quote.subtotal - quote.discount_total
+    items_rate = quote.tax_total / taxed_items if taxed_items > 0 else Decimal(0)
+    shipping = offer.shipping.amount if offer.shipping.kind == "flat" else Decimal(0)
+    shipping_rate = Decimal(0)
+    if offer.shipping.kind != "free" and quote.shipping_options:
         cheapest = min(quote.shipping_options, key=lambda option: option.price)
-        quote = engine.quote(shop_id, replace(state, shipping_option=cheapest.id))
-        shipping = quote.shipping_total
-    else:
-        shipping = offer.shipping.amount if offer.shipping.kind == "flat" else Decimal(0)
+        shipped = engine.quote(shop_id, replace(state, shipping_option=cheapest.id))
+        if shipped.shipping_total > 0:
+            shipping_rate = (shipped.tax_total - quote.tax_total) / shipped.shipping_total
+        if offer.shipping.kind == "quoted":
+            shipping = shipped.shipping_total
     unit = Money.of(offer.discount.apply(line.unit_price), currency).rounded()
     items = unit * offer.quantity
-    taxed_at_list = quote.subtotal - quote.discount_total + quote.shipping_total
-    rate = quote.tax_total / taxed_at_list if taxed_at_list > 0 else Decimal(0)
     ship = Money.of(shipping, currency).rounded()
-    tax = Money.of((items + ship).amount * rate, currency).rounded()
+    tax = Money.of(items.amount * items_rate, currency).rounded()
+    tax = tax + Money.of(ship.amount * shipping_rate, currency).rounded()
     return {
         "currency": currency,
         "variant_id": line.variant_id,
@@ -207,10 +219,13 @@ def _record(
     order: Order,
     version_id: int,
     definition: FunnelDefinition,
-    quotes: dict[str, dict[str, Any]],
+    quotes: dict[str, list[dict[str, Any]]],
 ) -> None:
+    """One row per offer, showing its first variant; `quote["choices"]` keeps every
+    variant the shopper may pick instead, each priced as shown."""
     order.funnel_version_id = version_id
-    for key, quote in quotes.items():
+    for key, choices in quotes.items():
+        first = choices[0]
         session.add(
             ShownOffer(
                 shop_id=order.shop_id,
@@ -218,11 +233,11 @@ def _record(
                 order_reference=order.reference,
                 funnel_version_id=version_id,
                 offer_key=key,
-                variant_id=quote["variant_id"],
+                variant_id=first["variant_id"],
                 quantity=definition.offers[key].quantity,
-                currency=quote["currency"],
-                quote=quote,
-                total=Decimal(quote["total"]),
+                currency=first["currency"],
+                quote={**first, "choices": choices},
+                total=Decimal(first["total"]),
             )
         )
     session.flush()
@@ -357,49 +372,79 @@ def decline(session: Session, checkout_token: str, offer_token: str) -> Step:
     return next_step(session, shown, accepted=False)
 
 
-def accept(session: Session, checkout_token: str, offer_token: str, *, return_url: str) -> Step:
-    """Charge the saved card the offer's total, once.
+def accept(
+    session: Session, checkout_token: str, offer_token: str, variant_id: str | None = None
+) -> Step:
+    """Charge the saved card the total of the variant chosen (None: the one shown first), once.
 
-    :raises OfferProblem: expired, already answered, sold out or deleted, changed since
-        shown (409), the card declined (402), the gateway unavailable (503).
+    :raises OfferProblem: a variant not offered (400), expired, already answered, sold
+        out or deleted, changed since shown (409), the card declined (402), the gateway
+        unavailable (503).
     """
     shown = find_offer(session, checkout_token, offer_token)
     if shown.status is OfferStatus.PAID:  # a replayed click: go on as the first one did
         return next_step(session, shown, accepted=True)
+    choice = _choice(shown, variant_id)
     closed = why_closed(session, shown)
     if closed:
         raise OfferProblem(409, closed)
-    shop = session.get(Shop, shown.shop_id)
-    platform, shop_id = shop.platform, shop.id
-    variant_id, quantity = str(shown.variant_id), shown.quantity
-    session.commit()  # no transaction stays open across the platform call
-    try:
-        _ref, lines = engine_for(platform).read_cart(
-            shop_id, items=(CartItem(variant_id=variant_id, quantity=quantity),)
-        )
-    except FinalError:  # deleted (NotFoundError), or the store will not sell it any more
-        lines = ()
-    if not lines or not can_sell(lines[0], quantity):
-        raise OfferProblem(409, "Sorry, this item has just sold out. Nothing was charged.")
-    if not _move(session, shown, (OfferStatus.SHOWN,), OfferStatus.ACCEPTED):
+    _check_still_sold(session, shown, choice["variant_id"])
+    chosen = {
+        "variant_id": choice["variant_id"],
+        "quote": {**choice, "choices": choices_of(shown)},
+        "total": Decimal(choice["total"]),
+    }
+    if not _move(session, shown, (OfferStatus.SHOWN,), OfferStatus.ACCEPTED, **chosen):
         raise OfferProblem(409, "This offer was already answered.")
     _event(session, shown, EventKind.OFFER_ACCEPTED)
     card = _saved_card(session, session.get(Order, shown.order_id))
-    payment = Payment(
-        shop_id=shown.shop_id,
-        checkout_id=card.checkout_id,
-        order_id=shown.order_id,
-        kind=PaymentKind.UPSELL,
-        gateway=card.gateway,
-        idempotency_key=idempotency_key(shown),
-        amount=shown.total,
-        currency=shown.currency,
-        payment_method_id=card.payment_method_id,
-        customer_id=card.customer_id,
-    )
-    session.add(payment)
-    session.commit()  # the PENDING payment is on record before the gateway is asked
-    return _settle(session, shown, payment, _charge(shown, payment, shop, return_url))
+    return _pay(session, shown, card, card.payment_method_id or "", card.customer_id)
+
+
+def pay_with_another_card(
+    session: Session, checkout_token: str, offer_token: str, payment_method: str
+) -> Step:
+    """After a decline: charge the card the shopper just entered in the gateway's fields,
+    on-session, keyed by the offer and that card (a replayed form is the same charge).
+
+    :raises OfferProblem: as `accept`; 400 without a card; 409 unless the last charge of
+        this offer was declined.
+    """
+    shown = find_offer(session, checkout_token, offer_token)
+    if shown.status is OfferStatus.PAID:
+        return next_step(session, shown, accepted=True)
+    if not _CARD.match(payment_method):
+        raise OfferProblem(400, "Please enter your card in the card fields, then try again.")
+    if not may_try_another_card(session, shown):
+        raise OfferProblem(409, why_ended(session, shown) or "This offer was already answered.")
+    _check_still_sold(session, shown, str(shown.variant_id))
+    if not _move(session, shown, (OfferStatus.FAILED,), OfferStatus.ACCEPTED):
+        raise OfferProblem(409, "This offer was already answered.")
+    card = _saved_card(session, session.get(Order, shown.order_id))
+    return _pay(session, shown, card, payment_method, None)
+
+
+def choices_of(shown: ShownOffer) -> list[dict[str, Any]]:
+    """The variants the shopper may choose, each with its exact breakdown."""
+    return list(shown.quote.get("choices") or [shown.quote])
+
+
+def _choice(shown: ShownOffer, variant_id: str | None) -> dict[str, Any]:
+    """:raises OfferProblem: the variant is not one this offer was made with (400)."""
+    wanted = str(shown.variant_id) if not variant_id else variant_id[:100]
+    found = next((c for c in choices_of(shown) if str(c["variant_id"]) == wanted), None)
+    if found is None:
+        raise OfferProblem(400, "Please choose one of the options shown with this offer.")
+    return {key: value for key, value in found.items() if key != "choices"}
+
+
+def may_try_another_card(session: Session, shown: ShownOffer) -> bool:
+    """A declined offer that still stands may be paid with another card."""
+    return shown.status is OfferStatus.FAILED and why_ended(session, shown) is None
+
+
+# The gateway's payment-method ids as the card fields make them (Stripe: "pm_…").
+_CARD = re.compile(r"^[A-Za-z0-9_]{3,255}$")
 
 
 def finish_authentication(
@@ -419,23 +464,53 @@ def finish_authentication(
     except GatewayError:
         log.exception("could not look up upsell payment %s", payment.id)
         raise OfferProblem(503, "We could not confirm the payment yet. Please reload.") from None
-    return _settle(session, shown, payment, charge)
+    return settle(session, shown, payment, charge)
 
 
-def idempotency_key(shown: ShownOffer) -> str:
-    """This order's offer at this amount: the same click, replayed, is the same charge."""
+def idempotency_key(shown: ShownOffer, card: str | None = None) -> str:
+    """This order's offer at this amount (and, after a decline, the other card): the same
+    click, replayed, is the same charge."""
     material = f"{shown.order_reference}|{shown.offer_key}|{shown.total}|{shown.currency}"
+    if card is not None:
+        material += f"|{card}"
     return f"cartpath-upsell-{hashlib.sha256(material.encode()).hexdigest()}"
 
 
+def payment_return_url(checkout_token: str, offer_token: str) -> str:
+    """Where the bank's page sends the shopper back; part of the charge request, so it is
+    built the same way by the page and by a re-send."""
+    base = services().config.base_url
+    return f"{base}/checkout/{checkout_token}/offers/{offer_token}/payment/return"
+
+
+def _check_still_sold(session: Session, shown: ShownOffer, variant_id: str) -> None:
+    """:raises OfferProblem: the platform no longer sells the item (409)."""
+    platform = session.get(Shop, shown.shop_id).platform
+    shop_id, quantity = shown.shop_id, shown.quantity
+    session.commit()  # no transaction stays open across the platform call
+    try:
+        _ref, lines = engine_for(platform).read_cart(
+            shop_id, items=(CartItem(variant_id=variant_id, quantity=quantity),)
+        )
+    except FinalError:  # deleted (NotFoundError), or the store will not sell it any more
+        lines = ()
+    if not lines or not can_sell(lines[0], quantity):
+        raise OfferProblem(409, "Sorry, this item has just sold out. Nothing was charged.")
+
+
 def _move(
-    session: Session, shown: ShownOffer, sources: tuple[OfferStatus, ...], target: OfferStatus
+    session: Session,
+    shown: ShownOffer,
+    sources: tuple[OfferStatus, ...],
+    target: OfferStatus,
+    **values: Any,
 ) -> bool:
-    """Atomically move the offer from one of `sources` to `target` (not committed)."""
+    """Atomically move the offer from one of `sources` to `target`, setting `values` with
+    it (not committed)."""
     moved = session.execute(
         update(ShownOffer)
         .where(ShownOffer.id == shown.id, ShownOffer.status.in_(sources))
-        .values(status=target, decided_at=utcnow())
+        .values(status=target, decided_at=utcnow(), **values)
         .execution_options(synchronize_session=False)
     ).rowcount
     if moved:
@@ -446,30 +521,79 @@ def _move(
     return moved == 1
 
 
-def _charge(shown: ShownOffer, payment: Payment, shop: Shop, return_url: str) -> Charge:
-    gateway = gateway_for(services().config)
+def _pay(
+    session: Session, shown: ShownOffer, card: Payment, payment_method: str, customer: str | None
+) -> Step:
+    """Record the PENDING payment (committed before the gateway is asked), then charge."""
+    new_card = None if payment_method == card.payment_method_id else payment_method
+    key = idempotency_key(shown, new_card)
+    payment = session.scalar(select(Payment).where(Payment.idempotency_key == key))
+    if payment is not None:  # a replayed form for a card already tried
+        if payment.status is not PaymentStatus.FAILED:
+            raise OfferProblem(409, "This card is already being charged for this offer.")
+        shown.status, shown.payment_id = OfferStatus.FAILED, payment.id
+        session.commit()
+        raise OfferProblem(402, payment.message or "Your card was declined.")
+    payment = Payment(
+        shop_id=shown.shop_id,
+        checkout_id=card.checkout_id,
+        order_id=shown.order_id,
+        kind=PaymentKind.UPSELL,
+        gateway=card.gateway,
+        idempotency_key=key,
+        amount=shown.total,
+        currency=shown.currency,
+        payment_method_id=payment_method,
+        customer_id=customer,
+    )
+    session.add(payment)
+    session.flush()
+    shown.payment_id = payment.id
+    session.commit()  # the PENDING payment is on record before the gateway is asked
     try:
-        return gateway.charge(
-            amount=Money.of(payment.amount, payment.currency).rounded(),
-            payment_method=payment.payment_method_id or "",
-            customer=payment.customer_id,
-            idempotency_key=payment.idempotency_key,
-            save_for_later=False,
-            return_url=return_url,
-            description=f"Added to order {shown.order_reference} at {shop.domain}",
-            metadata={"cartpath_offer": shown.token, "shop": shop.domain},
-        )
+        charge = send_charge(session, shown, payment)
     except GatewayError:
-        # The offer stays ACCEPTED with its payment PENDING: staff see it, nothing is added.
+        # The offer stays ACCEPTED with its payment PENDING; upsell/unanswered.py re-sends
+        # it with the same key until the gateway answers, and nothing is added unpaid.
         log.exception("gateway did not take upsell payment %s", payment.id)
         raise OfferProblem(
             503,
-            "The card network did not answer. Your card was not charged twice; "
-            "the store will confirm whether this item was added.",
+            "The card network did not answer. Your card will not be charged twice: we will "
+            "finish this payment, and the store will confirm whether the item was added.",
         ) from None
+    return settle(session, shown, payment, charge)
 
 
-def _settle(session: Session, shown: ShownOffer, payment: Payment, charge: Charge) -> Step:
+def send_charge(session: Session, shown: ShownOffer, payment: Payment) -> Charge:
+    """The payment's charge request, identical every time it is sent (commits first).
+
+    :raises GatewayUnavailable: no answer; send again.
+    :raises GatewayError: the gateway refused the request itself.
+    """
+    shop = session.get(Shop, shown.shop_id)
+    checkout = session.get(Checkout, payment.checkout_id)
+    return_url = payment_return_url(checkout.token, shown.token)
+    domain, reference, offer = shop.domain, shown.order_reference, shown.token
+    amount = Money.of(payment.amount, payment.currency).rounded()
+    session.commit()
+    return gateway_for(services().config).charge(
+        amount=amount,
+        payment_method=payment.payment_method_id or "",
+        customer=payment.customer_id,
+        idempotency_key=payment.idempotency_key,
+        save_for_later=False,
+        return_url=return_url,
+        description=f"Added to order {reference} at {domain}",
+        metadata={"cartpath_offer": offer, "shop": domain},
+    )
+
+
+def settle(session: Session, shown: ShownOffer, payment: Payment, charge: Charge) -> Step:
+    """Record the gateway's answer: paid (the item is queued for the platform order in the
+    same commit), authentication needed, or declined.
+
+    :raises OfferProblem: declined (402); nothing is added.
+    """
     waiting = (OfferStatus.ACCEPTED, OfferStatus.REQUIRES_ACTION)
     if charge.status is ChargeStatus.REQUIRES_ACTION:
         payment.status, payment.intent_id = PaymentStatus.REQUIRES_ACTION, charge.intent_id
@@ -496,56 +620,6 @@ def _settle(session: Session, shown: ShownOffer, payment: Payment, charge: Charg
     _event(session, shown, EventKind.OFFER_FAILED, reason=(charge.decline_code or "declined")[:60])
     session.commit()
     raise OfferProblem(402, charge.message or "Your card was declined.")
-
-
-# -- the platform order ---------------------------------------------------------------
-
-
-def upsell_marker(shown: ShownOffer) -> str:
-    """Written on the platform order with the added line. Short (Shopify tags hold 40
-    characters) and not "cartpath-…", which names the order's own reference."""
-    return f"cpupsell-{shown.id}"
-
-
-def _give_up_line(shown_offer_id: int, message: str) -> None:
-    with services().database.session() as session:
-        shown = session.get(ShownOffer, shown_offer_id)
-        raise_alert(
-            session,
-            shop_id=shown.shop_id,
-            kind=ALERT_KIND,
-            subject=f"order:{shown.order_reference}",
-            message=f"The paid upsell {shown.offer_key} of order {shown.order_reference} "
-            f"could not be added to the platform order: {message}. Add it by hand.",
-        )
-        session.commit()
-
-
-@job(retry=UPSELL_LINE_RETRY, timeout=30, on_give_up=_give_up_line)
-def add_upsell_line(shown_offer_id: int) -> str:
-    """Add a paid offer's item to the platform order, once.
-
-    :raises RetriableError: the order is not on the platform yet, or it did not answer.
-    """
-    with services().database.session() as session:
-        shown = session.get(ShownOffer, shown_offer_id)
-        if shown is None or shown.status is not OfferStatus.PAID:
-            return "not paid"
-        order = session.get(Order, shown.order_id)
-        if order.platform_order_id is None:
-            raise RetriableError("the order is not on the platform yet", retry_after=2)
-        platform = session.get(Shop, shown.shop_id).platform
-        line = LineToAdd(
-            marker=upsell_marker(shown),
-            variant_id=str(shown.variant_id),
-            product_id=str(shown.quote["product_id"]),
-            quantity=shown.quantity,
-            unit_price=Decimal(shown.quote["unit_price"]),
-        )
-        shop_id, platform_order_id = shown.shop_id, order.platform_order_id
-        session.commit()
-    added = writer_for(platform).add_line(shop_id, platform_order_id, line)
-    return "added" if added else "already there"
 
 
 def paid_items(session: Session, order: Order) -> list[ShownOffer]:

@@ -45,8 +45,20 @@ def can_sell(line: CartLine, quantity: int) -> bool:
 def price_offer(platform: Platform, shop_id: int, offer: Offer) -> PricedOffer | None:
     """The offer's first variant in stock, priced by the platform now (None: none can be
     sold). Platform calls: no transaction may be open."""
+    return next(iter(price_variants(platform, shop_id, offer, limit=1)), None)
+
+
+def price_variants(
+    platform: Platform, shop_id: int, offer: Offer, *, limit: int
+) -> list[PricedOffer]:
+    """The offer's variants in stock, in the merchant's order, at most `limit` of them, each
+    priced by the platform now: the choice the shopper is given. Platform calls: no
+    transaction may be open."""
     engine = engine_for(platform)
+    priced: list[PricedOffer] = []
     for variant_id in offer.variant_ids:
+        if len(priced) == limit:
+            break
         try:
             ref, lines = engine.read_cart(
                 shop_id, items=(CartItem(variant_id=variant_id, quantity=offer.quantity),)
@@ -54,8 +66,8 @@ def price_offer(platform: Platform, shop_id: int, offer: Offer) -> PricedOffer |
         except NotFoundError:
             continue
         if lines and can_sell(lines[0], offer.quantity):
-            return PricedOffer(offer, lines[0], ref)
-    return None
+            priced.append(PricedOffer(offer, lines[0], ref))
+    return priced
 
 
 def funnel_changed(session: Session, version_id: int) -> bool:
@@ -71,6 +83,12 @@ def why_closed(session: Session, shown: ShownOffer) -> str | None:
     """Why the offer can no longer be accepted (a 409 for the shopper), or None."""
     if shown.status is not OfferStatus.SHOWN:
         return "This offer was already answered."
+    return why_ended(session, shown)
+
+
+def why_ended(session: Session, shown: ShownOffer) -> str | None:
+    """Whether the offer itself is over (expired, or its funnel changed), whatever its
+    status: a declined card may be replaced only while the offer stands."""
     if shown.expires_at is not None and shown.expires_at < utcnow():
         return "This offer has expired."
     if funnel_changed(session, shown.funnel_version_id):

@@ -78,16 +78,23 @@ class BigCommerceOrders:
 
     def add_line(self, shop_id: int, platform_order_id: str, line: LineToAdd) -> bool:
         """An upsell joins the original order, so it ships with it: one PUT /v2/orders/{id}
-        adds the product (a products[] entry without `id` is added) and appends the marker
-        to `staff_notes`, so the line and its marker land together or not at all
+        adds the product at the offer's price (a products[] entry without `id` is added),
+        raises the order's shipping by the offer's, and appends the marker with the
+        gateway's charge to `staff_notes`, so they land together or not at all
         (https://docs.bigcommerce.com/developer/api-reference/rest/admin/management/orders/update-order).
+        BigCommerce recomputes the order's tax itself at the order's rate. It has no way
+        for an app to record a second payment: order transactions are read-only
+        (https://developer.bigcommerce.com/docs/rest-management/orders/order-transactions),
+        hence the charge in the notes.
         """
         conn = store_connection(shop_id, "v2")
         placed = request(lambda: conn.get(f"orders/{platform_order_id}"))
         notes = str(placed.get("staff_notes") or "")
         if line.marker in notes.split():
             return False
-        body = {
+        charge = line.charge
+        paid = f"{charge.amount} {line.currency} by {charge.gateway} {charge.intent_id}"
+        body: dict[str, Any] = {
             "products": [
                 {
                     "product_id": int(line.product_id),
@@ -96,8 +103,11 @@ class BigCommerceOrders:
                     "price_ex_tax": str(line.unit_price),
                 }
             ],
-            "staff_notes": f"{notes}\n{line.marker}".strip(),
+            "staff_notes": f"{notes}\n{line.marker} (paid {paid})".strip(),
         }
+        if line.shipping > 0:
+            shipping = Decimal(str(placed.get("shipping_cost_ex_tax") or 0)) + line.shipping
+            body["shipping_cost_ex_tax"] = str(shipping)
         request(lambda: conn.put(f"orders/{platform_order_id}", body))
         return True
 

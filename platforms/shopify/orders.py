@@ -18,7 +18,7 @@ records its own "manual" payment, so the charge could not name the gateway or in
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from platforms.errors import FinalError
@@ -61,10 +61,15 @@ mutation WriteOrder($order: OrderCreateOrderInput!, $options: OrderCreateOptions
 }}
 """
 
-ORDER_LINES = """
-query OrderLines($id: ID!) {
-  order(id: $id) { id tags lineItems(first: 250) { nodes { quantity variant { id } } } }
-}
+ORDER_STATE = """
+  id tags
+  lineItems(first: 250) { nodes { quantity variant { id } } }
+  transactions(first: 50) { gateway }
+  totalOutstandingSet { shopMoney { amount } }
+"""
+
+ORDER_LINES = f"""
+query OrderLines($id: ID!) {{ order(id: $id) {{ {ORDER_STATE} }} }}
 """
 
 TAGS_ADD = """
@@ -82,15 +87,41 @@ mutation Begin($id: ID!) {
 EDIT_ADD = """
 mutation Add($id: ID!, $variantId: ID!, $quantity: Int!) {
   orderEditAddVariant(id: $id, variantId: $variantId, quantity: $quantity, allowDuplicates: true) {
-    calculatedLineItem { id } userErrors { field message }
+    calculatedLineItem { id }
+    calculatedOrder { totalOutstandingSet { shopMoney { amount } } }
+    userErrors { field message }
   }
 }
 """
 
-EDIT_COMMIT = """
-mutation Commit($id: ID!, $staffNote: String) {
-  orderEditCommit(id: $id, notifyCustomer: true, staffNote: $staffNote) {
-    order { id } userErrors { field message }
+EDIT_DISCOUNT = """
+mutation Discount($id: ID!, $lineItemId: ID!, $discount: OrderEditAppliedDiscountInput!) {
+  orderEditAddLineItemDiscount(id: $id, lineItemId: $lineItemId, discount: $discount) {
+    calculatedOrder { totalOutstandingSet { shopMoney { amount } } } userErrors { field message }
+  }
+}
+"""
+
+EDIT_SHIPPING = """
+mutation Ship($id: ID!, $shippingLine: OrderEditAddShippingLineInput!) {
+  orderEditAddShippingLine(id: $id, shippingLine: $shippingLine) {
+    calculatedOrder { totalOutstandingSet { shopMoney { amount } } } userErrors { field message }
+  }
+}
+"""
+
+EDIT_COMMIT = f"""
+mutation Commit($id: ID!, $staffNote: String) {{
+  orderEditCommit(id: $id, notifyCustomer: true, staffNote: $staffNote) {{
+    order {{ {ORDER_STATE} }} userErrors {{ field message }}
+  }}
+}}
+"""
+
+MANUAL_PAYMENT = """
+mutation Paid($id: ID!, $amount: MoneyInput!, $paymentMethodName: String!) {
+  orderCreateManualPayment(id: $id, amount: $amount, paymentMethodName: $paymentMethodName) {
+    order { id } userErrors { field message code }
   }
 }
 """
@@ -119,14 +150,24 @@ class ShopifyOrders:
         return _ref(data["order"])
 
     def add_line(self, shop_id: int, platform_order_id: str, line: LineToAdd) -> bool:
-        """An order edit adds the variant (orderEditBegin, orderEditAddVariant, orderEditCommit:
-        https://shopify.dev/docs/apps/build/orders-fulfillment/order-management-apps/edit-orders).
+        """An order edit adds the variant at the offer's price, with its shipping, then the
+        gateway's charge is recorded as the order's payment, so Shopify shows it paid
+        (https://shopify.dev/docs/apps/build/orders-fulfillment/order-management-apps/edit-orders):
+        orderEditBegin, orderEditAddVariant, orderEditAddLineItemDiscount (the offer's
+        discount, an amount off each unit), orderEditAddShippingLine (when the offer's
+        shipping is not free), orderEditCommit; then orderCreateManualPayment
+        (https://shopify.dev/docs/api/admin-graphql/2025-10/mutations/orderCreateManualPayment)
+        named after the gateway, its charge and the marker. Shopify recomputes the
+        edited order's tax itself, on the whole order (an edit takes no tax input), while
+        the offer's tax was quoted for the item alone: the two can round a cent apart.
+        The payment records what was charged, or the balance when Shopify's came out
+        lower; a cent higher is taken off the item before the commit (see _edit).
 
         An edit cannot carry a tag, so the marker goes first, as a tag naming the variant's
         quantity the edit leads to ("<marker>:<quantity>", tagsAdd:
         https://shopify.dev/docs/api/admin-graphql/latest/mutations/tagsAdd); a retry that
-        finds the tag and that quantity knows the edit was committed. The line is added at
-        the variant's price: the sandbox has no orderEditAddLineItemDiscount.
+        finds the tag and that quantity knows the edit was committed, and one that finds
+        a payment named with the marker knows it was recorded.
         """
         order = call(shop_id, lambda: graphql(ORDER_LINES, {"id": platform_order_id}))["order"]
         if order is None:
@@ -139,17 +180,73 @@ class ShopifyOrders:
         )
         prefix = f"{line.marker}:"
         marked = next((t for t in order["tags"] if t.startswith(prefix)), None)
-        if marked is not None and held >= int(marked.removeprefix(prefix)):
-            return False
-        if marked is None:
-            tag = f"{prefix}{held + line.quantity}"
-            _mutate(shop_id, TAGS_ADD, "tagsAdd", {"id": platform_order_id, "tags": [tag]})
-        begun = _mutate(shop_id, EDIT_BEGIN, "orderEditBegin", {"id": platform_order_id})
+        edited = marked is not None and held >= int(marked.removeprefix(prefix))
+        if not edited:
+            if marked is None:
+                tag = f"{prefix}{held + line.quantity}"
+                _mutate(shop_id, TAGS_ADD, "tagsAdd", {"id": platform_order_id, "tags": [tag]})
+            order = self._edit(shop_id, order, line)
+        if not any(line.marker in (t.get("gateway") or "") for t in order["transactions"]):
+            self._record_payment(shop_id, order, line)
+        return not edited
+
+    def _edit(self, shop_id: int, order: dict[str, Any], line: LineToAdd) -> dict[str, Any]:
+        """One committed order edit: the item at the offer's price and its shipping; the
+        order after it.
+
+        Shopify's tax on the whole edited order can round a cent above the item's own
+        quoted tax, which would leave that cent due; the staged edit shows it before the
+        commit, so such an edit is left uncommitted (Shopify discards it) and staged
+        again with the difference added to the item's discount.
+        """
+        before = _outstanding(order)
+        edit_id, due = self._stage(shop_id, order["id"], line, Decimal(0))
+        over = due - before - line.charge.amount
+        if over > 0:
+            extra = (over / line.quantity).quantize(Decimal("0.01"), rounding=ROUND_CEILING)
+            edit_id, due = self._stage(shop_id, order["id"], line, extra)
+        note = {"id": edit_id, "staffNote": line.marker}
+        return _mutate(shop_id, EDIT_COMMIT, "orderEditCommit", note)["order"]
+
+    def _stage(
+        self, shop_id: int, order_id: str, line: LineToAdd, extra_off_each: Decimal
+    ) -> tuple[str, Decimal]:
+        """An order edit staged, not committed: its id and the order's balance after it."""
+        begun = _mutate(shop_id, EDIT_BEGIN, "orderEditBegin", {"id": order_id})
         edit_id = begun["calculatedOrder"]["id"]
-        variables = {"id": edit_id, "variantId": wanted, "quantity": line.quantity}
-        _mutate(shop_id, EDIT_ADD, "orderEditAddVariant", variables)
-        _mutate(shop_id, EDIT_COMMIT, "orderEditCommit", {"id": edit_id, "staffNote": line.marker})
-        return True
+        variant = variant_gid(line.variant_id)
+        variables = {"id": edit_id, "variantId": variant, "quantity": line.quantity}
+        staged = _mutate(shop_id, EDIT_ADD, "orderEditAddVariant", variables)
+        line_id = staged["calculatedLineItem"]["id"]
+        off_each = min(
+            line.list_unit_price - line.unit_price + extra_off_each, line.list_unit_price
+        )
+        if off_each > 0:
+            discount = {
+                "description": "Post-purchase offer",
+                "fixedValue": {"amount": str(off_each), "currencyCode": line.currency},
+            }
+            variables = {"id": edit_id, "lineItemId": line_id, "discount": discount}
+            staged = _mutate(shop_id, EDIT_DISCOUNT, "orderEditAddLineItemDiscount", variables)
+        if line.shipping > 0:
+            shipping = {
+                "title": "Shipping for an added item",
+                "price": {"amount": str(line.shipping), "currencyCode": line.currency},
+            }
+            variables = {"id": edit_id, "shippingLine": shipping}
+            staged = _mutate(shop_id, EDIT_SHIPPING, "orderEditAddShippingLine", variables)
+        return edit_id, _outstanding(staged["calculatedOrder"])
+
+    def _record_payment(self, shop_id: int, order: dict[str, Any], line: LineToAdd) -> None:
+        amount = min(line.charge.amount, _outstanding(order))
+        if amount <= 0:
+            return
+        variables = {
+            "id": order["id"],
+            "amount": {"amount": str(amount), "currencyCode": line.currency},
+            "paymentMethodName": f"{line.charge.gateway} {line.charge.intent_id} ({line.marker})",
+        }
+        _mutate(shop_id, MANUAL_PAYMENT, "orderCreateManualPayment", variables)
 
     def list_references(self, shop_id: int, since: datetime) -> dict[str, PlatformOrderRef]:
         query = f"created_at:>={since.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
@@ -173,6 +270,10 @@ def _mutate(shop_id: int, mutation: str, name: str, variables: dict[str, Any]) -
         message = "; ".join(e["message"] for e in data["userErrors"])
         raise FinalError(f"Shopify refused {name}: {message}")
     return data
+
+
+def _outstanding(order: dict[str, Any]) -> Decimal:
+    return Decimal(str(order["totalOutstandingSet"]["shopMoney"]["amount"]))
 
 
 def reference_of(tags: list[str]) -> str | None:

@@ -163,6 +163,29 @@ def paid_amount(order: Order) -> Decimal:
     )
 
 
+def record_manual_payment(
+    state: ShopifyState, order: Order, amount: Decimal | None, method: str | None, now: float
+) -> Transaction:
+    """orderCreateManualPayment: a successful sale for at most the balance due; the whole
+    balance when no amount is given, under "Other" when no method is named
+    (https://shopify.dev/docs/api/admin-graphql/2025-10/mutations/orderCreateManualPayment).
+    """
+    balance = order.total_price - paid_amount(order)
+    if balance <= 0:
+        raise OrderError(["id"], "The order is already paid.", "AMOUNT_EXCEEDS_BALANCE")
+    amount = balance if amount is None else amount
+    if amount <= 0:
+        raise OrderError(["amount"], "Amount must be positive.", "AMOUNT_NOT_POSITIVE")
+    if amount > balance:
+        message = "Amount exceeds the remaining balance."
+        raise OrderError(["amount"], message, "AMOUNT_EXCEEDS_BALANCE")
+    payment = Transaction(state.next_id(), "sale", "success", amount, method or "Other", now)
+    order.transactions.append(payment)
+    order.financial_status = financial_status(order)
+    order.updated_at = now
+    return payment
+
+
 def financial_status(order: Order) -> str:
     """Derived from successful transactions against the current total."""
     paid = paid_amount(order)
@@ -241,6 +264,7 @@ class EditedLine:
     price: Decimal
     grams: int
     added: bool
+    discount: Decimal = Decimal(0)  # off the whole line (orderEditAddLineItemDiscount)
 
 
 @dataclass
@@ -294,6 +318,7 @@ def edited(shop: Shop, edit: OrderEdit) -> EditedTotals:
                 variant.price,
                 variant.grams,
                 True,
+                line_discount(edit, line_id, variant.price, quantity),
             )
         )
     released = sum(
@@ -303,17 +328,31 @@ def edited(shop: Shop, edit: OrderEdit) -> EditedTotals:
         ),
         Decimal(0),
     )
+    # total_discounts holds the order's discounts, earlier edits' line discounts included;
+    # the discounts staged on added lines come off here and join it at the commit.
     discounts = order.total_discounts - released
-    subtotal = sum((x.price * x.quantity for x in lines), Decimal(0)) - discounts
+    subtotal = sum((x.price * x.quantity - x.discount for x in lines), Decimal(0)) - discounts
     subtotal = max(subtotal, Decimal(0))
     taxes = (
         tax_lines(shop, order.shipping_address, subtotal)
         if order.shipping_address
         else list(order.tax_lines)
     )
-    total = cents(subtotal + sum((t.price for t in taxes), Decimal(0)) + order.shipping_price)
+    shipping = order.shipping_price + sum((price for _title, price in edit.shipping), Decimal(0))
+    total = cents(subtotal + sum((t.price for t in taxes), Decimal(0)) + shipping)
     outstanding = max(total - paid_amount(order), Decimal(0))
     return EditedTotals(lines, subtotal, taxes, total, outstanding, discounts)
+
+
+def line_discount(edit: OrderEdit, line_id: int, price: Decimal, quantity: int) -> Decimal:
+    """The discount staged on an added line: a fixed amount off each unit (the admin's
+    "amount per item"), or a percentage of the line, never more than the line."""
+    if line_id not in edit.discounts:
+        return Decimal(0)
+    _description, fixed, percent = edit.discounts[line_id]
+    line_total = price * quantity
+    off = fixed * quantity if fixed is not None else cents(line_total * (percent or 0) / 100)
+    return min(off, line_total)
 
 
 def commit_edit(shop: Shop, edit: OrderEdit, now: float) -> Order:
@@ -347,10 +386,15 @@ def commit_edit(shop: Shop, edit: OrderEdit, now: float) -> Order:
                     x.quantity,
                     x.price,
                     x.grams,
+                    discount=x.discount,
                 )
             )
             if variant is not None:
                 variant.inventory_quantity -= x.quantity
+    order.total_discounts += sum((x.discount for x in totals.lines if x.added), Decimal(0))
+    for title, price in edit.shipping:  # one shipping line per order here: prices add up
+        order.shipping_price += price
+        order.shipping_title = order.shipping_title or title
     order.subtotal_price = totals.subtotal
     order.tax_lines = totals.tax_lines
     order.total_tax = sum((t.price for t in totals.tax_lines), Decimal(0))

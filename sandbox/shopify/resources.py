@@ -165,6 +165,7 @@ def order_json(order: Order, shop: Shop) -> dict[str, Any]:
                 "current_quantity": li.quantity,
                 "price": money(li.price),
                 "price_set": price_set(li.price),
+                "total_discount": money(li.discount),
                 "grams": li.grams,
                 "taxable": li.taxable,
                 "requires_shipping": li.grams > 0,

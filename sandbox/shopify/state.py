@@ -110,8 +110,8 @@ class LineItem:
     price: Decimal
     grams: int
     taxable: bool = True
-    # The line's share of the order's discounts (a post-purchase offer's own discount);
-    # an edit that lowers the quantity gives the same share back.
+    # The line's share of the order's discounts (a post-purchase offer's own discount, or
+    # orderEditAddLineItemDiscount's); an edit that lowers the quantity gives it back.
     discount: Decimal = Decimal(0)
 
 
@@ -190,6 +190,9 @@ class OrderEdit:
     quantities: dict[int, int]  # existing line id -> new quantity
     committed: bool = False
     restock: set[int] = field(default_factory=set)  # lines whose removed units go back
+    # added line id -> (description, amount off each unit, or percent off); one per line
+    discounts: dict[int, tuple[str, Decimal | None, Decimal | None]] = field(default_factory=dict)
+    shipping: list[tuple[str, Decimal]] = field(default_factory=list)  # (title, price) added
 
 
 @dataclass

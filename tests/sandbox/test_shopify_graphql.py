@@ -440,3 +440,112 @@ def test_throttled_when_the_bucket_lacks_the_requested_cost(shop, token, sandbox
     assert "data" not in third
     sandbox.clock(advance=10)  # 10 s at 100 points/s restores 1000
     assert "errors" not in shop.graphql(token, heavy).json()
+
+
+EDIT_PRICING = """
+mutation($id: ID!, $line: ID!, $discount: OrderEditAppliedDiscountInput!,
+         $shipping: OrderEditAddShippingLineInput!) {
+  orderEditAddLineItemDiscount(id: $id, lineItemId: $line, discount: $discount) {
+    calculatedOrder { totalOutstandingSet { shopMoney { amount } } } userErrors { message } }
+  orderEditAddShippingLine(id: $id, shippingLine: $shipping) {
+    calculatedShippingLine { title } userErrors { message } }
+}
+"""
+
+MANUAL_PAYMENT = """
+mutation($id: ID!, $amount: MoneyInput, $name: String) {
+  orderCreateManualPayment(id: $id, amount: $amount, paymentMethodName: $name) {
+    order { displayFinancialStatus totalOutstandingSet { shopMoney { amount } }
+            transactions { gateway amountSet { shopMoney { amount } } } }
+    userErrors { field message code } }
+}
+"""
+
+
+def test_order_edit_discounts_an_added_line_adds_shipping_and_a_manual_payment_settles(shop, token):
+    ids = variant_ids(shop, token)
+    order = create_order(
+        shop,
+        token,
+        ids["TRS-42"],
+        order={
+            "shippingAddress": {"countryCode": "US", "provinceCode": "NY"},
+            "taxLines": [{"title": "NY State Tax", "rate": "0.04", "priceSet": money("3.56")}],
+            "transactions": [{"kind": "SALE", "status": "SUCCESS", "amountSet": money("92.56")}],
+        },
+    )["data"]["orderCreate"]["order"]
+    begin = "mutation($id: ID!) { orderEditBegin(id: $id) { calculatedOrder { id } } }"
+    edit_id = shop.gql(token, begin, {"id": order["id"]})["data"]["orderEditBegin"][
+        "calculatedOrder"
+    ]["id"]
+    add = """mutation($id: ID!, $v: ID!) { orderEditAddVariant(id: $id, variantId: $v,
+      quantity: 2) { calculatedLineItem { id } } }"""
+    line = shop.gql(token, add, {"id": edit_id, "v": ids["MS-1"]})["data"]["orderEditAddVariant"][
+        "calculatedLineItem"
+    ]["id"]
+    original_line = shop.gql(
+        token,
+        "query($id: ID!) { order(id: $id) { lineItems(first: 1) { nodes { id } } } }",
+        {"id": order["id"]},
+    )["data"]["order"]["lineItems"]["nodes"][0]["id"]
+
+    # an item that was already on the order cannot be discounted
+    refused = shop.gql(
+        token,
+        EDIT_PRICING,
+        {
+            "id": edit_id,
+            "line": original_line.replace("LineItem", "CalculatedLineItem"),
+            "discount": {"fixedValue": {"amount": "1.00", "currencyCode": "USD"}},
+            "shipping": {"title": "Express", "price": {"amount": "5.00", "currencyCode": "EUR"}},
+        },
+    )["data"]
+    assert refused["orderEditAddLineItemDiscount"]["userErrors"] == [
+        {"message": "Only items added during the current edit may be discounted."}
+    ]
+    assert "currency" in refused["orderEditAddShippingLine"]["userErrors"][0]["message"]
+
+    priced = shop.gql(
+        token,
+        EDIT_PRICING,
+        {
+            "id": edit_id,
+            "line": line,
+            "discount": {"fixedValue": {"amount": "7.25", "currencyCode": "USD"}},
+            "shipping": {"title": "Express", "price": {"amount": "5.00", "currencyCode": "USD"}},
+        },
+    )["data"]
+    # 2 x 14.50 less 7.25 each = 14.50, taxed at 4% -> 0.58 (the shipping comes next)
+    discounted = priced["orderEditAddLineItemDiscount"]["calculatedOrder"]
+    assert discounted["totalOutstandingSet"]["shopMoney"]["amount"] == "15.08"
+    assert priced["orderEditAddShippingLine"]["calculatedShippingLine"] == {"title": "Express"}
+    commit = """mutation($id: ID!) { orderEditCommit(id: $id) {
+      order { totalOutstandingSet { shopMoney { amount } } } } }"""
+    committed = shop.gql(token, commit, {"id": edit_id})["data"]["orderEditCommit"]["order"]
+    assert committed["totalOutstandingSet"]["shopMoney"]["amount"] == "20.08"
+
+    too_much = shop.gql(token, MANUAL_PAYMENT, {"id": order["id"], "amount": money_input("20.09")})
+    paid = shop.gql(
+        token,
+        MANUAL_PAYMENT,
+        {"id": order["id"], "amount": money_input("20.08"), "name": "stripe pi_1"},
+    )
+    again = shop.gql(token, MANUAL_PAYMENT, {"id": order["id"]})
+
+    assert too_much["data"]["orderCreateManualPayment"]["userErrors"][0]["code"] == (
+        "AMOUNT_EXCEEDS_BALANCE"
+    )
+    settled = paid["data"]["orderCreateManualPayment"]["order"]
+    assert settled["displayFinancialStatus"] == "PAID"
+    assert settled["totalOutstandingSet"]["shopMoney"]["amount"] == "0.00"
+    assert settled["transactions"][-1] == {
+        "gateway": "stripe pi_1",
+        "amountSet": {"shopMoney": {"amount": "20.08"}},
+    }
+    assert again["data"]["orderCreateManualPayment"]["userErrors"][0]["code"] == (
+        "AMOUNT_EXCEEDS_BALANCE"
+    )
+
+
+def money_input(amount: str) -> dict:
+    return {"amount": amount, "currencyCode": "USD"}

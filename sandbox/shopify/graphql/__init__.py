@@ -24,7 +24,7 @@ from graphql import (
     validate,
 )
 
-from sandbox.shopify.graphql import mutations, online_store, queries
+from sandbox.shopify.graphql import edit_pricing, mutations, online_store, queries
 from sandbox.shopify.graphql.cost import CostWalker
 from sandbox.shopify.graphql.nodes import Ctx
 from sandbox.shopify.graphql.sdl import SDL
@@ -35,10 +35,13 @@ RATE_LIMIT_DOCS = "https://shopify.dev/api/usage/rate-limits"
 
 @cache
 def schema() -> GraphQLSchema:
-    built = build_schema(SDL + online_store.SDL)
+    built = build_schema(SDL + online_store.SDL + edit_pricing.SDL)
     for root, resolvers in (
         (built.query_type, {**queries.RESOLVERS, **online_store.QUERIES}),
-        (built.mutation_type, {**mutations.RESOLVERS, **online_store.MUTATIONS}),
+        (
+            built.mutation_type,
+            {**mutations.RESOLVERS, **online_store.MUTATIONS, **edit_pricing.MUTATIONS},
+        ),
     ):
         if not isinstance(root, GraphQLObjectType):
             raise TypeError("the SDL must define query and mutation roots")
