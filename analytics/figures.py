@@ -1,4 +1,5 @@
-"""The raw counts and sums behind Home, for one shop and one stretch of time.
+"""The raw counts and sums behind Home and the Funnels pages, for one shop and one
+stretch of time.
 
 `gather` reads them from the ledger (orders, shown offers, checkouts, events) in a few
 grouped queries; `Figures` adds up across days so a period is the sum of its daily
