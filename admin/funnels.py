@@ -18,9 +18,14 @@ from sqlalchemy import select
 
 from admin import funnel_form
 from admin.funnel_preview import preview
+from admin.period import requested_days
 from admin.shell import redirect_to, render_page
+from analytics.figures import OfferFigures
+from analytics.metrics import PERIODS
 from analytics.offer_results import OfferResult, funnel_totals, offer_results
+from analytics.rollups import period_start
 from auth.identity import current_identity, require_admin
+from core.db import utcnow
 from core.models import Shop
 from core.money import Money
 from core.web import db_session
@@ -51,7 +56,9 @@ def funnels():
         .where(Funnel.shop_id == shop_id)
         .order_by(Funnel.priority, Funnel.id)
     ).all()
-    totals = funnel_totals(offer_results(session, shop_id))
+    period = _period()
+    totals = funnel_totals(offer_results(session, shop_id, **period))
+    session.commit()  # keep the days rolled up on this first read
     return render_page(
         "admin/funnels.html",
         title="Funnels",
@@ -61,6 +68,7 @@ def funnels():
         ],
         totals=totals,
         tones=STATUS_TONES,
+        **_period_context(period),
         **_formatters(),
     )
 
@@ -175,10 +183,11 @@ def _editor(
     with 422 when it comes back with errors."""
     session = db_session()
     identity = current_identity()
+    period = _period()
     results: list[OfferResult] = []
     headlines: dict[tuple[int, str], str] = {}
     if found is not None:
-        results = offer_results(session, identity.shop_id, funnel_ids=[found.id])
+        results = offer_results(session, identity.shop_id, funnel_ids=[found.id], **period)
         for version in session.scalars(
             select(FunnelVersion).where(FunnelVersion.funnel_id == found.id)
         ):
@@ -202,11 +211,22 @@ def _editor(
         results=results,
         headlines=headlines,
         tones=STATUS_TONES,
+        **_period_context(period),
         **_formatters(),
     )
     if errors:
         page.status_code = 422
     return page
+
+
+def _period() -> dict[str, Any]:
+    """The results' period: Home's choice of days (the `days` parameter), up to today."""
+    return {"days": requested_days(), "today": utcnow().date()}
+
+
+def _period_context(period: Mapping[str, Any]) -> dict[str, Any]:
+    days, today = period["days"], period["today"]
+    return {"periods": PERIODS, "days": days, "first": period_start(days, today), "last": today}
 
 
 def _catalog(shop: Shop) -> tuple[Catalog, str | None]:
@@ -220,14 +240,14 @@ def _formatters() -> dict[str, Any]:
     locale = db_session().get(Shop, current_identity().shop_id).locale
 
     def money(amount: Decimal | str, currency: str) -> str:
-        return Money.of(amount, currency).format(locale) if currency else str(amount)
+        return Money.of(amount, currency).rounded().format(locale) if currency else str(amount)
 
-    def revenue(result: OfferResult) -> str:
-        parts = [money(amount, currency) for currency, amount in sorted(result.revenue.items())]
+    def revenue(figures: OfferFigures) -> str:
+        parts = [money(amount, currency) for currency, amount in sorted(figures.revenue.items())]
         return ", ".join(parts) or "0"
 
-    def rate(result: OfferResult) -> str:
-        take = result.take_rate
+    def rate(figures: OfferFigures) -> str:
+        take = figures.take_rate
         return "–" if take is None else f"{(take * 100).quantize(Decimal('0.1'))}%"
 
     return {"money": money, "revenue": revenue, "rate": rate}

@@ -8,9 +8,10 @@ from sqlalchemy.orm import Session
 
 from admin.charts import HEIGHT, WIDTH, revenue_bars
 from admin.checklist import setup_steps
+from admin.period import requested_days
 from admin.shell import redirect_to, render_page
-from analytics.figures import offer_id
-from analytics.metrics import DEFAULT_PERIOD, PERIODS, period_metrics
+from analytics.figures import offer_id, parse_offer_id
+from analytics.metrics import PERIODS, period_metrics
 from auth.identity import current_identity, require_admin
 from auth.models import Role, StaffMember
 from core import audit
@@ -35,7 +36,7 @@ def home():
     identity = current_identity()
     session = db_session()
     shop = session.get(Shop, identity.shop_id)
-    days = _period(request.args.get("days"))
+    days = requested_days()
     metrics = period_metrics(session, shop.id, days, utcnow().date())
     session.commit()  # keep the days rolled up on this first read
     staff = session.scalars(
@@ -57,20 +58,10 @@ def home():
     )
 
 
-def _period(raw: str | None) -> int:
-    """The period asked for in days (the form's `days`), or 400 for one Home does not offer."""
-    if not raw:
-        return DEFAULT_PERIOD
-    if not (raw.isdigit() and int(raw) in PERIODS):
-        choices = ", ".join(str(p) for p in PERIODS[:-1]) + f" or {PERIODS[-1]}"
-        abort(400, f"Choose a period of {choices} days.")
-    return int(raw)
-
-
 def _offer_names(session: Session, shop_id: int, ids: set[str]) -> dict[str, str]:
     """The offers `ids` (analytics.figures.offer_id) named for people: funnel, version
     and headline."""
-    versions = {int(v) for v, _, _ in (i.partition(":") for i in ids) if v.isdigit()}
+    versions = {v for v, _ in map(parse_offer_id, ids) if v is not None}
     if not versions:
         return {}
     rows = session.execute(

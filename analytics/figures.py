@@ -1,4 +1,5 @@
-"""The raw counts and sums behind Home, for one shop and one stretch of time.
+"""The raw counts and sums behind Home and the Funnels pages, for one shop and one
+stretch of time.
 
 `gather` reads them from the ledger (orders, shown offers, checkouts, events) in a few
 grouped queries; `Figures` adds up across days so a period is the sum of its daily
@@ -24,6 +25,9 @@ from checkout.models import Checkout, Order
 from upsell.models import OfferStatus, ShownOffer
 
 ZERO = Decimal("0")
+# The shape of Figures.to_json. Rollups stored in an older one (format 1 had no
+# accepted/declined and counted views of cancelled orders) are recomputed on read.
+FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -54,19 +58,30 @@ class CurrencyFigures:
 
 @dataclass(frozen=True)
 class OfferFigures:
-    """One offer of one funnel version: how often its page was seen, how often it was
-    taken, and what it brought in (per currency)."""
+    """One offer of one funnel version: how often its page was seen, how often the
+    shopper said yes (`accepted`, whatever the charge did after) or no (`declined`), how
+    often it was taken (see _taken) and what it brought in (per currency). Home and the
+    Funnels pages both show these."""
 
     views: int = 0
     taken: int = 0
     revenue: Mapping[str, Decimal] = field(default_factory=dict)
+    accepted: int = 0
+    declined: int = 0
 
     def __add__(self, other: OfferFigures) -> OfferFigures:
         return OfferFigures(
             self.views + other.views,
             self.taken + other.taken,
             _add_maps(self.revenue, other.revenue, ZERO),
+            self.accepted + other.accepted,
+            self.declined + other.declined,
         )
+
+    @property
+    def take_rate(self) -> Decimal | None:
+        """Offers taken per offer seen (None before any was seen)."""
+        return Decimal(self.taken) / Decimal(self.views) if self.views else None
 
 
 @dataclass(frozen=True)
@@ -90,6 +105,7 @@ class Figures:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "format": FORMAT,
             "money": {
                 currency: {
                     "orders": m.orders,
@@ -109,6 +125,8 @@ class Figures:
                     "views": o.views,
                     "taken": o.taken,
                     "revenue": {c: str(a) for c, a in o.revenue.items()},
+                    "accepted": o.accepted,
+                    "declined": o.declined,
                 }
                 for key, o in self.offers.items()
             },
@@ -136,6 +154,8 @@ class Figures:
                     int(o["views"]),
                     int(o["taken"]),
                     {c: Decimal(a) for c, a in o["revenue"].items()},
+                    int(o.get("accepted", 0)),
+                    int(o.get("declined", 0)),
                 )
                 for key, o in data.get("offers", {}).items()
             },
@@ -154,6 +174,16 @@ def offer_id(funnel_version_id: int | None, offer_key: str | None) -> str:
     return f"{funnel_version_id}:{offer_key}"
 
 
+def parse_offer_id(name: str) -> tuple[int | None, str]:
+    """The funnel version id (None if there was none) and offer key of `offer_id`'s name."""
+    version, _, key = name.partition(":")
+    return (int(version) if version.isdigit() else None), key
+
+
+# The shopper said yes: being charged, asked to authenticate, charged, or the charge failed.
+SAID_YES = (OfferStatus.ACCEPTED, OfferStatus.REQUIRES_ACTION, OfferStatus.PAID, OfferStatus.FAILED)
+
+
 def _taken() -> Any:
     """A shown offer the shopper took: paid on the saved card (hosted), or accepted in
     Shopify's post-purchase page (native: Shopify charges, there is no Cartpath order)."""
@@ -170,12 +200,20 @@ def gather(session: Session, shop_id: int, start: datetime, end: datetime) -> Fi
     offers: dict[str, OfferFigures] = {}
     for version_id, key, count in _views(session, shop_id, start, end):
         offers[offer_id(version_id, key)] = OfferFigures(views=count)
-    for version_id, key, currency, count, revenue in _taken_offers(session, shop_id, start, end):
+    for version_id, key, currency, accepted, declined, taken, revenue in _answers(
+        session, shop_id, start, end
+    ):
         name = offer_id(version_id, key)
-        taken = OfferFigures(0, count, {currency: revenue})
-        offers[name] = offers.get(name, OfferFigures()) + taken
-        figures = money.get(currency, CurrencyFigures())
-        money[currency] = replace(figures, upsell=figures.upsell + revenue)
+        answered = OfferFigures(
+            taken=taken,
+            revenue={currency: revenue} if taken else {},
+            accepted=accepted,
+            declined=declined,
+        )
+        offers[name] = offers.get(name, OfferFigures()) + answered
+        if taken:
+            figures = money.get(currency, CurrencyFigures())
+            money[currency] = replace(figures, upsell=figures.upsell + revenue)
     offered, took = _reach(session, shop_id, start, end)
     return Figures(
         money=money,
@@ -221,18 +259,22 @@ def _shown_in(shop_id: int, start: datetime, end: datetime) -> Any:
     )
 
 
-def _taken_offers(session: Session, shop_id: int, start: datetime, end: datetime) -> list:
-    """(version, offer key, currency, times taken, revenue) of taken offers."""
+def _answers(session: Session, shop_id: int, start: datetime, end: datetime) -> list:
+    """(version, offer key, currency, times accepted, declined and taken, revenue) of
+    the offers shoppers answered."""
+    declined = ShownOffer.status == OfferStatus.DECLINED
     return session.execute(
         select(
             ShownOffer.funnel_version_id,
             ShownOffer.offer_key,
             ShownOffer.currency,
-            func.count(),
-            func.coalesce(func.sum(ShownOffer.total), ZERO),
+            func.count(case((ShownOffer.status.in_(SAID_YES), 1))),
+            func.count(case((declined, 1))),
+            func.count(case((_taken(), 1))),
+            func.coalesce(func.sum(case((_taken(), ShownOffer.total))), ZERO),
         )
         .outerjoin(Order, Order.id == ShownOffer.order_id)
-        .where(_shown_in(shop_id, start, end), _taken())
+        .where(_shown_in(shop_id, start, end), or_(ShownOffer.status.in_(SAID_YES), declined))
         .group_by(ShownOffer.funnel_version_id, ShownOffer.offer_key, ShownOffer.currency)
     ).all()
 
@@ -279,9 +321,19 @@ def _ineligible(session: Session, shop_id: int, start: datetime, end: datetime) 
 
 
 def _views(session: Session, shop_id: int, start: datetime, end: datetime) -> list:
-    """(version, offer key, times its page was first shown)."""
+    """(version, offer key, times its page was first shown), those of cancelled orders
+    aside: the event finds its shown offer by the (shop, order, offer) unique key."""
     return session.execute(
         select(AnalyticsEvent.funnel_version_id, AnalyticsEvent.offer_key, func.count())
-        .where(_events(EventKind.OFFER_SHOWN, shop_id, start, end))
+        .outerjoin(
+            ShownOffer,
+            and_(
+                ShownOffer.shop_id == AnalyticsEvent.shop_id,
+                ShownOffer.order_reference == AnalyticsEvent.order_reference,
+                ShownOffer.offer_key == AnalyticsEvent.offer_key,
+            ),
+        )
+        .outerjoin(Order, Order.id == ShownOffer.order_id)
+        .where(_events(EventKind.OFFER_SHOWN, shop_id, start, end), Order.cancelled_at.is_(None))
         .group_by(AnalyticsEvent.funnel_version_id, AnalyticsEvent.offer_key)
     ).all()

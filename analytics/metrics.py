@@ -9,13 +9,13 @@ the currency with the most orders comes first and is the one the chart shows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
 from analytics.figures import CurrencyFigures, Figures
-from analytics.rollups import daily_figures
+from analytics.rollups import period_figures, period_start
 from core.money import Money
 
 PERIODS = (7, 30, 90)  # days, today included
@@ -108,10 +108,9 @@ class PeriodMetrics:
 
 def period_metrics(session: Session, shop_id: int, days: int, today: date) -> PeriodMetrics:
     """The shop's numbers for the `days` days up to and including `today` (UTC)."""
-    first = today - timedelta(days=days - 1)
-    per_day = daily_figures(session, shop_id, first, today)
+    per_day = period_figures(session, shop_id, days, today)
     total = sum(per_day.values(), Figures())
-    return summarise(total, per_day, days=days, first=first, last=today)
+    return summarise(total, per_day, days=days, first=period_start(days, today), last=today)
 
 
 def summarise(

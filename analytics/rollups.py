@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from analytics.figures import Figures, gather
+from analytics.figures import FORMAT, Figures, gather
 from analytics.models import DailyFigures
 from checkout.models import Checkout, Order
 from core.db import utcnow
@@ -63,8 +63,9 @@ def _store(session: Session, shop_id: int, day: date, figures: Figures) -> None:
 
 def daily_figures(session: Session, shop_id: int, first: date, today: date) -> dict[date, Figures]:
     """Each day from `first` to `today` inclusive: stored rollups for past days (rolled
-    up now where missing, not before the shop's first activity), live figures for today.
-    Rollups made here are flushed, not committed: the caller commits."""
+    up now where missing or stored in an older FORMAT, not before the shop's first
+    activity), live figures for today. Rollups made here are flushed, not committed: the
+    caller commits."""
     stored = {
         row.day: Figures.from_json(row.figures)
         for row in session.scalars(
@@ -74,6 +75,7 @@ def daily_figures(session: Session, shop_id: int, first: date, today: date) -> d
                 DailyFigures.day < today,
             )
         )
+        if row.figures.get("format") == FORMAT
     }
     missing = [
         first + timedelta(days=n)
@@ -87,6 +89,17 @@ def daily_figures(session: Session, shop_id: int, first: date, today: date) -> d
         days[day] = refresh_day(session, shop_id, day) if past_first else Figures()
     days[today] = gather(session, shop_id, *day_bounds(today))
     return days
+
+
+def period_start(days: int, today: date) -> date:
+    """The first of the `days` days up to and including `today`."""
+    return today - timedelta(days=days - 1)
+
+
+def period_figures(session: Session, shop_id: int, days: int, today: date) -> dict[date, Figures]:
+    """The `days` days up to and including `today` (UTC), as daily_figures gives them:
+    the period both Home and the Funnels pages show."""
+    return daily_figures(session, shop_id, period_start(days, today), today)
 
 
 def _first_activity(session: Session, shop_id: int) -> date | None:

@@ -1,11 +1,13 @@
 """The Funnels pages over HTTP, against the sandbox's catalog: create, edit into a new
 version, errors beside their fields, activate and pause, a support user refused, another
-shop's funnel not found, per-offer numbers from known events, and the preview."""
+shop's funnel not found, per-offer numbers from known orders and offers (the same as
+Home's), and the preview."""
 
 from __future__ import annotations
 
 import html
 import re
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -13,15 +15,17 @@ import requests
 from sqlalchemy import func, select
 
 from admin.funnel_form import picked
-from analytics.models import AnalyticsEvent, EventKind
-from analytics.offer_results import offer_results
+from analytics.figures import offer_id
+from analytics.models import AnalyticsEvent
 from auth.models import Role
+from core.db import utcnow
 from core.models import AuditLog
 from core.services import services_of
 from tests.support.admin import AdminClient, admin_client
 from tests.support.cartpath import OTHER_SHOP, SHOP, STORE, LiveCartpath
-from upsell.models import Funnel, FunnelStatus, FunnelVersion, ShownOffer
-from upsell.service import create_funnel, edit_funnel
+from tests.support.ledger import offer_for, placed_order
+from upsell.models import Funnel, FunnelStatus, FunnelVersion, OfferStatus, ShownOffer
+from upsell.service import create_funnel
 
 FUNNEL_URL = re.compile(r"/admin/funnels/(\d+)\?")
 
@@ -343,45 +347,49 @@ def test_another_shop_s_funnel_is_not_found(cartpath):
         assert (funnel.name, funnel.status) == ("Theirs", FunnelStatus.DRAFT)
 
 
-def _events(live: LiveCartpath, shop_id: int, version_id: int, *kinds_and_amounts) -> None:
+def _offers(live: LiveCartpath, shop_id: int, version_id: int, *outcomes) -> None:
+    """Offers of the version's first offer made to orders placed days ago, each
+    (status, total, days ago[, cancelled]), with the order behind it and its page seen."""
     with _db(live) as session:
-        for number, (kind, amount) in enumerate(kinds_and_amounts):
-            session.add(
-                AnalyticsEvent(
-                    shop_id=shop_id,
-                    kind=kind,
-                    order_reference=f"order-{version_id}-{number}",
-                    funnel_version_id=version_id,
-                    offer_key="first",
-                    amount=Decimal(amount) if amount else None,
-                    currency="USD",
-                )
-            )
+        version = session.get(FunnelVersion, version_id)
+        for status, total, days_ago, *cancelled in outcomes:
+            at = datetime.combine(utcnow().date() - timedelta(days=days_ago), time(12), UTC)
+            order = placed_order(session, shop_id, "50.00", at=at, cancelled=bool(cancelled))
+            offer_for(session, order, version, total, key="first", status=status)
         session.commit()
 
 
-def test_per_offer_results_by_version_come_from_the_events(cartpath):
+def _cells(page: requests.Response, testid: str) -> list[str]:
+    found = re.search(rf'data-testid="{re.escape(testid)}">(.*?)</tr>', page.text, re.S)
+    assert found, f"no {testid} on the page"
+    return [
+        html.unescape(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", found.group(1), re.S)
+    ]
+
+
+def _two_versions(live: LiveCartpath, owner: AdminClient) -> tuple[int, int, int]:
+    """A funnel made in the editor and edited into a second version: (funnel, v1, v2)."""
+    funnel_id = _created(live, owner)
+    edited = owner.post(
+        f"/admin/funnels/{funnel_id}",
+        _form(live, **{"trigger.kind": "order_total", "trigger.min": "1", "trigger.max": ""}),
+    )
+    assert edited.status_code == 303, edited.text
+    with _db(live) as session:
+        v1, v2 = session.scalars(
+            select(FunnelVersion.id)
+            .where(FunnelVersion.funnel_id == funnel_id)
+            .order_by(FunnelVersion.number)
+        ).all()
+    return funnel_id, v1, v2
+
+
+def test_per_offer_results_by_version_are_the_period_s_net_of_cancellations(cartpath):
     shop_id = cartpath.install_shopify()
     other_id = cartpath.install_shopify(OTHER_SHOP)
     owner = admin_client(cartpath)
-    funnel_id = _created(cartpath, owner)
+    funnel_id, v1, v2 = _two_versions(cartpath, owner)
     with _db(cartpath) as session:
-        v1 = session.scalar(select(FunnelVersion.id).where(FunnelVersion.funnel_id == funnel_id))
-        edit_funnel(
-            session,
-            session.get(Funnel, funnel_id),
-            actor="test",
-            definition={
-                **session.get(FunnelVersion, v1).definition,
-                "trigger": {"kind": "country", "countries": ["US"]},
-            },
-        )
-        session.commit()
-        v2 = session.scalar(
-            select(FunnelVersion.id).where(
-                FunnelVersion.funnel_id == funnel_id, FunnelVersion.number == 2
-            )
-        )
         theirs = create_funnel(
             session,
             shop_id=other_id,
@@ -394,43 +402,66 @@ def test_per_offer_results_by_version_come_from_the_events(cartpath):
             select(FunnelVersion.id).where(FunnelVersion.funnel_id == theirs.id)
         )
         session.commit()
-    shown, accepted, declined, paid = (
-        EventKind.OFFER_SHOWN,
-        EventKind.OFFER_ACCEPTED,
-        EventKind.OFFER_DECLINED,
-        EventKind.OFFER_PAID,
-    )
-    _events(
+    paid, failed, declined = OfferStatus.PAID, OfferStatus.FAILED, OfferStatus.DECLINED
+    _offers(
         cartpath,
         shop_id,
         v1,
-        *[(shown, None)] * 4,
-        (accepted, "44.50"),
-        (paid, "44.50"),
-        (accepted, "44.50"),
-        (declined, "44.50"),
-        (declined, "44.50"),
+        (paid, "44.50", 2),
+        (failed, "44.50", 2),
+        (declined, "44.50", 3),
+        (declined, "44.50", 20),
+        (paid, "10.00", 2, "cancelled"),
     )
-    _events(cartpath, shop_id, v2, (shown, None), (shown, None), (accepted, "40"), (paid, "40"))
-    _events(cartpath, other_id, their_version, *[(paid, "999")] * 3)
+    _offers(cartpath, shop_id, v2, (paid, "40.00", 0), (OfferStatus.SHOWN, "40.00", 1))
+    _offers(cartpath, other_id, their_version, *[(paid, "999.00", 1)] * 3)
 
-    with _db(cartpath) as session:
-        results = offer_results(session, shop_id)
     page = owner.get(f"/admin/funnels/{funnel_id}")
+    week = owner.get(f"/admin/funnels/{funnel_id}", days="7")
     listed = owner.get("/admin/funnels")
+    refused = owner.get("/admin/funnels", days="365")
 
-    assert [(r.version, r.shown, r.accepted, r.declined, r.paid) for r in results] == [
-        (2, 2, 1, 0, 1),
-        (1, 4, 2, 2, 1),
-    ]
-    assert results[1].revenue == {"USD": Decimal("44.50")}
-    assert results[1].take_rate == Decimal("0.25")
-    row = re.search(r'data-testid="result-v1-first">(.*?)</tr>', page.text, re.S).group(1)
-    cells = [html.unescape(c) for c in re.findall(r"<td[^>]*>([^<]*)</td>", row)]
-    assert cells == ["1", "A second pair at half price", "4", "2", "2", "1", "25.0%", "$44.50"]
-    summary = re.search(rf'data-testid="funnel-{funnel_id}">(.*?)</tr>', listed.text, re.S)
-    assert "$84.50" in summary.group(1), "the list sums the funnel's versions"
+    assert _cells(page, "result-v2-first") == [
+        "2", "A second pair at half price", "2", "1", "0", "1", "50.0%", "$40.00"
+    ]  # fmt: skip
+    assert _cells(page, "result-v1-first") == [
+        "1", "A second pair at half price", "4", "2", "2", "1", "25.0%", "$44.50"
+    ]  # fmt: skip
+    assert page.text.index("result-v2-first") < page.text.index("result-v1-first")
+    assert _cells(week, "result-v1-first")[2:6] == ["3", "2", "1", "1"]  # 20 days ago is out
+    assert 'value="7" selected' in week.text
+    assert _cells(listed, f"funnel-{funnel_id}")[4:] == ["6", "2", "33.3%", "$84.50"]
     assert "999" not in page.text + listed.text
+    assert refused.status_code == 400
+    assert "Choose a period of 7, 30 or 90 days." in refused.text
+
+
+def test_home_and_the_funnels_pages_show_one_offer_the_same_figures(cartpath):
+    shop_id = cartpath.install_shopify()
+    owner = admin_client(cartpath)
+    funnel_id, v1, _ = _two_versions(cartpath, owner)
+    paid, declined = OfferStatus.PAID, OfferStatus.DECLINED
+    _offers(
+        cartpath,
+        shop_id,
+        v1,
+        (paid, "12.25", 0),
+        (paid, "12.25", 1),
+        (declined, "12.25", 5),
+        (OfferStatus.REQUIRES_ACTION, "12.25", 6),
+        (paid, "12.25", 6, "cancelled"),
+        (paid, "12.25", 40),
+    )
+
+    for days in ("7", "30", "90"):
+        home = _cells(owner.get("/admin", days=days), f"offer-{offer_id(v1, 'first')}")
+        editor = _cells(owner.get(f"/admin/funnels/{funnel_id}", days=days), "result-v1-first")
+        listed = _cells(owner.get("/admin/funnels", days=days), f"funnel-{funnel_id}")
+
+        seen, taken, revenue = home[1:]
+        assert [editor[2], editor[5], editor[7]] == [seen, taken, revenue], days
+        assert [listed[4], listed[5], listed[7]] == [seen, taken, revenue], days
+    assert (seen, taken, revenue) == ("5", "3", "$36.75")  # the last, 90 days: all but one
 
 
 def test_the_preview_shows_the_offer_page_with_the_store_s_product_and_saves_nothing(cartpath):

@@ -41,8 +41,11 @@ def test_a_day_is_counted_net_of_refunds_and_cancellations_per_currency(session)
     assert figures.money["USD"].net_revenue == Decimal("180.00")
     assert (figures.checkouts, figures.offered_orders, figures.took_orders) == (7, 2, 1)
     assert figures.ineligible == {"no_match": 1, "no_saved_card": 1}
+    # The cancelled order's view and its paid offer are counted nowhere.
     assert figures.offers == {
-        offer_id(version_id, "a"): OfferFigures(views=3, taken=1, revenue={"USD": Decimal("20.00")})
+        offer_id(version_id, "a"): OfferFigures(
+            views=2, taken=1, revenue={"USD": Decimal("20.00")}, accepted=1, declined=1
+        )
     }
 
 
@@ -73,6 +76,8 @@ def test_native_offers_accepted_in_shopify_count_as_taken_without_a_cartpath_ord
 
     assert figures.money["USD"].upsell == Decimal("9.99")
     assert figures.took_orders == 1
+    offer = figures.offers[offer_id(version.id, "a")]
+    assert (offer.accepted, offer.taken) == (1, 1)
 
 
 def test_a_hosted_offer_still_being_charged_is_not_revenue_yet(session):
@@ -85,17 +90,46 @@ def test_a_hosted_offer_still_being_charged_is_not_revenue_yet(session):
 
     assert figures.money["USD"].upsell == Decimal("0")
     assert (figures.offered_orders, figures.took_orders) == (1, 0)
+    assert figures.offers[offer_id(version.id, "a")] == OfferFigures(views=1, accepted=1)
+
+
+def test_every_yes_is_accepted_but_only_a_charged_one_is_taken(session):
+    shop = make_shop(session, "answers.myshopify.com")
+    version = funnel_version(session, shop.id)
+    statuses = {
+        OfferStatus.PAID: "10.00",
+        OfferStatus.REQUIRES_ACTION: "11.00",
+        OfferStatus.FAILED: "12.00",
+        OfferStatus.DECLINED: "13.00",
+        OfferStatus.EXPIRED: "14.00",
+        OfferStatus.SHOWN: "15.00",
+    }
+    for status, total in statuses.items():
+        order = placed_order(session, shop.id, "30.00", at=NOON)
+        offer_for(session, order, version, total, status=status)
+    unseen = placed_order(session, shop.id, "30.00", at=NOON)
+    offer_for(session, unseen, version, "16.00", key="b", status=OfferStatus.SHOWN, seen=False)
+
+    figures = gather(session, shop.id, *DAY)
+
+    assert figures.offers == {
+        offer_id(version.id, "a"): OfferFigures(
+            views=6, taken=1, revenue={"USD": Decimal("10.00")}, accepted=3, declined=1
+        )
+    }
+    assert figures.offers[offer_id(version.id, "a")].take_rate == Decimal(1) / Decimal(6)
+    assert OfferFigures().take_rate is None
 
 
 def test_figures_add_up_exactly_and_survive_json():
     cents = Figures(
         money={"USD": CurrencyFigures(orders=1, checkout=Decimal("0.10"))},
         ineligible={"currency": 1},
-        offers={"1:a": OfferFigures(1, 1, {"USD": Decimal("0.20")})},
+        offers={"1:a": OfferFigures(1, 1, {"USD": Decimal("0.20")}, accepted=2, declined=1)},
     )
     total = sum([cents] * 3, Figures())
 
     assert total.money["USD"].checkout == Decimal("0.30")  # not 0.30000000000000004
-    assert total.offers["1:a"] == OfferFigures(3, 3, {"USD": Decimal("0.60")})
+    assert total.offers["1:a"] == OfferFigures(3, 3, {"USD": Decimal("0.60")}, 6, 3)
     assert total.ineligible == {"currency": 3}
     assert Figures.from_json(total.to_json()) == total

@@ -1,84 +1,101 @@
-"""Per-offer results straight from the database: a period's window, currencies kept
-apart, and only the asked shop's and funnels' events counted (the Home page's use)."""
+"""Per-offer results of funnels from the daily rollups: named by funnel and version,
+newest version first, only the period's days, currencies kept apart, cancelled orders
+aside, and only the asked shop's and funnels' offers."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
-from analytics.models import AnalyticsEvent, EventKind
-from analytics.offer_results import funnel_totals, offer_results
-from core.models import Platform, Shop
+import pytest
+
+from analytics.figures import OfferFigures
+from analytics.offer_results import OfferResult, funnel_totals, offer_results
+from core.db import utcnow
 from core.services import services_of
-from upsell.service import create_funnel, current_version
-
-DEFINITION = {
-    "trigger": {"kind": "always"},
-    "entry": "main",
-    "offers": {
-        "main": {"product_id": "1", "variant_ids": ["11"], "headline": "One more?"},
-    },
-}
-START = datetime(2026, 11, 1, tzinfo=UTC)
+from tests.support.ledger import funnel_version, make_shop, offer_for, placed_order
+from upsell.models import FunnelVersion, OfferStatus
 
 
-def _shop_with_funnel(session, domain: str) -> tuple[int, int, int]:
-    shop = Shop(platform=Platform.SHOPIFY, domain=domain)
-    session.add(shop)
-    session.flush()
-    funnel = create_funnel(
-        session, shop_id=shop.id, actor="test", name=domain, definition=DEFINITION
+@pytest.fixture
+def session(app):
+    with app.app_context(), services_of(app).database.session() as session:
+        yield session
+
+
+def _days_ago(days: int) -> datetime:
+    return datetime.combine(utcnow().date() - timedelta(days=days), time(12), tzinfo=UTC)
+
+
+def _offer(session, version, days_ago: int, total: str, **options) -> None:
+    currency = options.pop("currency", "USD")
+    cancelled = options.pop("cancelled", False)
+    at = _days_ago(days_ago)
+    order = placed_order(
+        session, version.shop_id, "30.00", at=at, currency=currency, cancelled=cancelled
     )
+    offer_for(session, order, version, total, **options)
+
+
+def test_a_period_s_offers_by_version_net_of_cancellations_and_per_currency(session):
+    shop = make_shop(session, "results.myshopify.com")
+    first = funnel_version(session, shop.id)
+    second = FunnelVersion(
+        funnel_id=first.funnel_id, shop_id=shop.id, number=2, definition=first.definition
+    )
+    session.add(second)
     session.flush()
-    return shop.id, funnel.id, current_version(session, funnel).id
+    _offer(session, first, 20, "10.00")  # rolled up
+    _offer(session, first, 3, "9.00", currency="EUR")
+    _offer(session, first, 3, "8.00", status=OfferStatus.DECLINED)
+    _offer(session, first, 3, "7.00", cancelled=True)
+    _offer(session, first, 40, "500.00")  # before the period
+    _offer(session, second, 0, "4.00", key="b", status=OfferStatus.FAILED)  # today, live
+    other = funnel_version(session, make_shop(session, "theirs.myshopify.com").id)
+    _offer(session, other, 3, "70.00")
 
+    results = offer_results(session, shop.id, days=30, today=utcnow().date())
+    theirs_asked_as_mine = offer_results(
+        session, shop.id, days=30, today=utcnow().date(), funnel_ids=[other.funnel_id]
+    )
 
-def _event(session, shop_id, version_id, kind, day, amount=None, currency="USD") -> None:
-    session.add(
-        AnalyticsEvent(
-            shop_id=shop_id,
-            kind=kind,
-            order_reference=f"o-{day}-{kind}",
-            funnel_version_id=version_id,
-            offer_key="main",
-            amount=Decimal(amount) if amount else None,
-            currency=currency,
-            created_at=START + timedelta(days=day),
+    funnel = first.funnel_id
+    assert results == [
+        OfferResult(funnel, 2, "b", OfferFigures(views=1, accepted=1)),
+        OfferResult(
+            funnel,
+            1,
+            "a",
+            OfferFigures(
+                views=3,
+                taken=2,
+                revenue={"USD": Decimal("10.00"), "EUR": Decimal("9.00")},
+                accepted=2,
+                declined=1,
+            ),
+        ),
+    ]
+    assert results[1].figures.take_rate == Decimal(2) / Decimal(3)
+    assert funnel_totals(results) == {
+        funnel: OfferFigures(
+            views=4,
+            taken=2,
+            revenue={"USD": Decimal("10.00"), "EUR": Decimal("9.00")},
+            accepted=3,
+            declined=1,
         )
-    )
-
-
-def test_a_window_counts_only_its_own_days_and_keeps_currencies_apart(app):
-    with services_of(app).database.session() as session:
-        shop_id, funnel_id, version_id = _shop_with_funnel(session, "a.myshopify.com")
-        other_shop, other_funnel, other_version = _shop_with_funnel(session, "b.myshopify.com")
-        for day in (0, 1, 2, 10):
-            _event(session, shop_id, version_id, EventKind.OFFER_SHOWN, day)
-        _event(session, shop_id, version_id, EventKind.OFFER_PAID, 1, "10.00")
-        _event(session, shop_id, version_id, EventKind.OFFER_PAID, 2, "9.00", currency="EUR")
-        _event(session, shop_id, version_id, EventKind.OFFER_PAID, 10, "500.00")
-        _event(session, shop_id, version_id, EventKind.OFFER_FAILED, 1, "10.00")
-        _event(session, other_shop, other_version, EventKind.OFFER_PAID, 1, "70.00")
-        session.commit()
-
-        in_window = offer_results(session, shop_id, since=START, until=START + timedelta(days=3))
-        theirs_asked_as_mine = offer_results(session, shop_id, funnel_ids=[other_funnel])
-
-    [result] = in_window
-    assert (result.funnel_id, result.version, result.offer_key) == (funnel_id, 1, "main")
-    assert (result.shown, result.accepted, result.declined, result.paid) == (3, 0, 0, 2)
-    assert result.revenue == {"USD": Decimal("10.00"), "EUR": Decimal("9.00")}
-    assert result.take_rate == Decimal(2) / Decimal(3)
-    assert funnel_totals(in_window)[funnel_id].paid == 2
+    }
     assert theirs_asked_as_mine == []
 
 
-def test_an_offer_never_shown_has_no_take_rate(app):
-    with services_of(app).database.session() as session:
-        shop_id, _, version_id = _shop_with_funnel(session, "c.myshopify.com")
-        _event(session, shop_id, version_id, EventKind.OFFER_DECLINED, 0)
-        session.commit()
+def test_a_shorter_period_leaves_the_older_days_out(session):
+    shop = make_shop(session, "short.myshopify.com")
+    version = funnel_version(session, shop.id)
+    _offer(session, version, 20, "10.00")
+    _offer(session, version, 6, "6.00", status=OfferStatus.DECLINED)
 
-        [result] = offer_results(session, shop_id)
+    [result] = offer_results(session, shop.id, days=7, today=utcnow().date())
 
-    assert (result.declined, result.take_rate) == (1, None)
+    assert result.figures == OfferFigures(views=1, declined=1)
+    assert result.figures.take_rate == Decimal(0)
+    assert offer_results(session, shop.id, days=7, today=utcnow().date() - timedelta(days=7)) == []

@@ -8,13 +8,14 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from analytics.figures import Figures
+from analytics.figures import FORMAT, Figures, OfferFigures, offer_id
 from analytics.metrics import period_metrics
 from analytics.models import DailyFigures
 from analytics.rollups import daily_figures, refresh_day, roll_up_all_shops, roll_up_shop
 from core.db import utcnow
 from core.services import services_of
-from tests.support.ledger import make_shop, placed_order
+from tests.support.ledger import funnel_version, make_shop, offer_for, placed_order
+from upsell.models import OfferStatus
 
 
 @pytest.fixture
@@ -99,3 +100,29 @@ def test_a_period_adds_rolled_up_days_and_today(session):
     assert metrics.orders == 2
     assert str(metrics.main.revenue.amount) == "12.50"
     assert len(metrics.series) == 7
+
+
+def test_a_day_rolled_up_in_the_older_format_is_recomputed_on_read(session):
+    """Format 1 had no accepted or declined counts: such a row is rolled up again rather
+    than read as zeros."""
+    today = utcnow().date()
+    day = today - timedelta(days=3)
+    shop = make_shop(session, "format.myshopify.com")
+    version = funnel_version(session, shop.id)
+    order = placed_order(session, shop.id, "30.00", at=_noon(day))
+    offer_for(session, order, version, "9.00", status=OfferStatus.DECLINED)
+    refresh_day(session, shop.id, day)
+    row = session.scalar(select(DailyFigures).where(DailyFigures.shop_id == shop.id))
+    old = row.figures | {
+        "offers": {offer_id(version.id, "a"): {"views": 5, "taken": 0, "revenue": {}}}
+    }
+    del old["format"]
+    row.figures = old
+    session.flush()
+    assert Figures.from_json(old).offers[offer_id(version.id, "a")] == OfferFigures(views=5)
+
+    figures = daily_figures(session, shop.id, day, today)[day]
+
+    assert figures.offers[offer_id(version.id, "a")] == OfferFigures(views=1, declined=1)
+    session.refresh(row)
+    assert row.figures["format"] == FORMAT
