@@ -9,10 +9,8 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from markupsafe import Markup
-from sqlalchemy.orm import Session
 
 from checkout.addresses import form_fields, subdivisions
-from checkout.design import published_theme
 from checkout.models import Checkout, Order
 from checkout.theme import Theme
 from core.models import Shop
@@ -41,6 +39,14 @@ def select_options(options: tuple[tuple[str, str], ...], selected: str) -> Marku
     )
 
 
+@lru_cache(maxsize=1024)
+def theme_css(theme: Theme) -> Markup:
+    """The page's <style> for a design, built once per design (themes are immutable)."""
+    # Validated and sanitised by the theme; it can hold no "<", so it cannot end the
+    # <style> element, and its quotes must reach the browser unescaped.
+    return Markup(theme.stylesheet())  # noqa: S704
+
+
 def address_form(country: str, theme: Theme) -> dict[str, Any]:
     """What the address fields need for `country` (the page, and the country switch's fragment)."""
     return {
@@ -57,13 +63,11 @@ def build(
     checkout: Checkout,
     shop: Shop,
     *,
-    session: Session,
+    theme: Theme,
     errors: Mapping[str, str] | None = None,
     submitted: Mapping[str, str] | None = None,
-    theme: Theme | None = None,
 ) -> dict[str, Any]:
-    """The template's context; `theme` overrides the published design (the preview)."""
-    theme = theme or published_theme(session, shop.id)
+    """The template's context, with the shop's published design (the draft in the preview)."""
     quote = checkout.quote or {}
     currency = checkout.currency or quote.get("currency") or "USD"
 
@@ -79,11 +83,7 @@ def build(
         "checkout": checkout,
         "shop": shop,
         "lines": [
-            {
-                **line,
-                "total": money(Decimal(line["unit_price"]) * line["quantity"]),
-                "price": money(line["unit_price"]),
-            }
+            {**line, "total": money(Decimal(line["unit_price"]) * line["quantity"])}
             for line in checkout.lines
         ],
         "unavailable": [line["title"] for line in checkout.lines if not line["available"]],
@@ -101,9 +101,7 @@ def build(
         "errors": dict(errors or {}),
         **address_form(country, theme),
         "theme": theme,
-        # Validated and sanitised by the theme; it can hold no "<", so it cannot end the
-        # <style> element, and its quotes must reach the browser unescaped.
-        "theme_css": Markup(theme.stylesheet()),  # noqa: S704
+        "theme_css": theme_css(theme),
         "payment": payment_section(checkout),
     }
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
-from babel.numbers import format_currency, get_currency_precision, list_currencies
+from babel import Locale
+from babel.numbers import NumberPattern, get_currency_precision, list_currencies
 
 
 class MoneyError(ValueError):
@@ -38,6 +39,14 @@ def minor_unit_exponent(currency: str) -> int:
     if currency not in _known_currencies():
         raise MoneyError(f"unknown currency {currency!r}")
     return get_currency_precision(currency)
+
+
+@lru_cache(maxsize=64)
+def _currency_format(locale: str) -> tuple[Locale, NumberPattern]:
+    """The parsed locale and its standard currency pattern: what `babel.numbers.format_currency`
+    looks up on every call, about a third of its time (pages format many amounts)."""
+    parsed = Locale.parse(locale)
+    return parsed, parsed.currency_formats["standard"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +123,9 @@ class Money:
 
     def format(self, locale: str = "en_US") -> str:
         """For people: the shop's locale decides symbol and separators (Babel)."""
-        return format_currency(self.amount, self.currency, locale=locale)
+        parsed, pattern = _currency_format(locale)
+        # What format_currency(amount, currency, locale=locale) does with the lookups kept.
+        return pattern.apply(self.amount, parsed, currency=self.currency)
 
     def _same_currency(self, other: object) -> Money:
         if not isinstance(other, Money):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from babel.numbers import format_currency
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -106,3 +107,14 @@ def test_currencies_never_mix():
 def test_formatting_follows_the_locale():
     assert Money.of("1234.5", "USD").format("en_US") == "$1,234.50"
     assert Money.of("1234.5", "EUR").format("de_DE") == "1.234,50\xa0€"
+
+
+@given(
+    AMOUNTS,
+    CURRENCIES,
+    st.sampled_from(["en_US", "de_DE", "fr_CH", "hi_IN", "ar_EG", "ja_JP", "nl_NL", "pt_BR"]),
+)
+def test_formatting_is_babels_format_currency(amount, currency, locale):
+    """Money.format keeps Babel's lookups per locale; the text is format_currency's."""
+    money = Money(amount, currency)
+    assert money.format(locale) == format_currency(amount, currency, locale=locale)
