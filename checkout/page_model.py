@@ -10,13 +10,14 @@ from typing import Any, Protocol
 
 from markupsafe import Markup
 
-from checkout.addresses import form_fields, subdivisions
+from checkout.addresses import FormField, form_fields, subdivisions
 from checkout.models import Checkout, Order
 from checkout.theme import Theme
 from core.models import Shop
 from core.money import Money
 
 CONFIRMING_REFRESH_FOR = timedelta(minutes=2)
+CONTACT_FIELDS = (FormField("email", "Email", True, "email"),)
 
 
 class PaidAddition(Protocol):
@@ -99,6 +100,7 @@ def build(
         "discount_codes": quote.get("discount_codes", []),
         "values": values,
         "errors": dict(errors or {}),
+        "contact_fields": CONTACT_FIELDS,
         **address_form(country, theme),
         "theme": theme,
         "theme_css": theme_css(theme),

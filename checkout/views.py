@@ -8,6 +8,7 @@ each message beside its field and a 422.
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import (
@@ -115,6 +116,7 @@ def _allow_card_fields(response):
     return response
 
 
+@lru_cache(maxsize=8)
 def _policy(fields: BrowserFields | None) -> str:
     scripts = " ".join(fields.script_origins) if fields else ""
     frames = " ".join(fields.frame_origins) if fields else ""
@@ -207,7 +209,9 @@ def address_fields(token: str):
     if not is_known_country(country):
         abort(400, "Choose a country from the list.")
     model = page_model.address_form(country, theme)
-    return render_template("checkout/_address_fields.html", values={}, errors={}, **model)
+    return render_template(
+        "checkout/_fields.html", fields=model["address_fields"], values={}, errors={}, **model
+    )
 
 
 @blueprint.post("/checkout/<token>")

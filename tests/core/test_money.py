@@ -111,10 +111,12 @@ def test_formatting_follows_the_locale():
 
 @given(
     AMOUNTS,
-    CURRENCIES,
-    st.sampled_from(["en_US", "de_DE", "fr_CH", "hi_IN", "ar_EG", "ja_JP", "nl_NL", "pt_BR"]),
+    st.sampled_from(["USD", "EUR", "JPY", "BHD", "CHF", "INR", "ILS", "XXX", "XAU"]),
+    st.sampled_from(
+        ["en_US", "de_DE", "fr_CH", "hi_IN", "ar_EG", "ja_JP", "nl_NL", "he_IL", "fa_IR", "sw"]
+    ),
 )
 def test_formatting_is_babels_format_currency(amount, currency, locale):
-    """Money.format keeps Babel's lookups per locale; the text is format_currency's."""
+    """Money.format keeps Babel's pattern per locale and currency; the text is Babel's."""
     money = Money(amount, currency)
     assert money.format(locale) == format_currency(amount, currency, locale=locale)
