@@ -28,7 +28,7 @@ from auth.identity import current_identity, require_admin
 from checkout import page_model
 from checkout.addresses import is_known_country
 from checkout.design import PUBLISHED_SETTINGS, draft_theme, theme_from_stored
-from checkout.handoff import HandoffError, parse_handoff, start_checkout
+from checkout.handoff import CART_GONE, HandoffError, parse_handoff, start_checkout
 from checkout.models import Checkout, CheckoutDesign, CheckoutStatus, Order
 from checkout.paying import (
     Outcome,
@@ -48,7 +48,7 @@ from core.web import app_error_page, db_session
 from payments.gateway import BrowserFields
 from payments.gateways import gateway_for
 from payments.limits import TooManyAttempts
-from platforms.errors import PlatformError, RetriableError
+from platforms.errors import NotFoundError, PlatformError, RetriableError
 from upsell.hosted import paid_items, start_funnel
 
 log = logging.getLogger(__name__)
@@ -232,11 +232,13 @@ def update(token: str):
         if isinstance(error, RetriableError):
             raise
         session.rollback()
+        gone = isinstance(error, NotFoundError)
+        message = CART_GONE if gone else str(error)
         checkout, shop, theme = _open_checkout(token)
         model = page_model.build(
-            checkout, shop, theme=theme, errors={"form": str(error)}, submitted=request.form
+            checkout, shop, theme=theme, errors={"form": message}, submitted=request.form
         )
-        return make_response(render_template("checkout/page.html", **model), 422)
+        return make_response(render_template("checkout/page.html", **model), 409 if gone else 422)
     session.commit()
     return redirect(url_for("checkout.page", token=token, _anchor=request.form.get("action")), 303)
 
