@@ -62,6 +62,7 @@ blueprint = Blueprint(
 )
 
 START_BODY_LIMIT = 64 * 1024
+NO_SUCH_CHECKOUT = "This checkout does not exist. Please return to the store's cart."
 # The shopper pages that carry the card fields, and so the gateway's CSP.
 PAGES_WITH_CARD_FIELDS = frozenset(
     {"checkout.page", "checkout.update", "checkout.pay", "checkout.payment_return"}
@@ -147,20 +148,25 @@ def start():
     return redirect(url, 303)
 
 
-# One round trip per page view: the checkout, its shop and the shop's published design.
+# One round trip per request: the checkout, its shop and the shop's published design.
 _CHECKOUT_BY_TOKEN = (
     select(Checkout, Shop, PUBLISHED_SETTINGS)
     .join(Shop, Shop.id == Checkout.shop_id)
     .outerjoin(CheckoutDesign, CheckoutDesign.shop_id == Checkout.shop_id)
     .where(Checkout.token == bindparam("token"))
 )
-
-
-def _read_only() -> None:
-    """A page view reads with one statement and writes nothing, so it needs no transaction:
-    on PostgreSQL that spares the BEGIN and ROLLBACK round trips of every view
-    (bench/checkout.py). Called before the request's session is first used."""
-    db_session().connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+# What the pages that only show a checkout read of its shop, and the same as plain rows.
+_SHOWN_SHOP_FIELDS = ("name", "domain", "locale", "installed_at", "uninstalled_at")
+_SHOWN_BY_TOKEN = (
+    select(
+        *Checkout.__table__.columns,
+        *(getattr(Shop, name).label(f"shop_{name}") for name in _SHOWN_SHOP_FIELDS),
+        PUBLISHED_SETTINGS.label("design"),
+    )
+    .join_from(Checkout, Shop, Shop.id == Checkout.shop_id)
+    .outerjoin(CheckoutDesign, CheckoutDesign.shop_id == Checkout.shop_id)
+    .where(Checkout.token == bindparam("token"))
+)
 
 
 def _open_checkout(token: str) -> tuple[Checkout, Shop, Theme]:
@@ -168,8 +174,32 @@ def _open_checkout(token: str) -> tuple[Checkout, Shop, Theme]:
     cannot be used."""
     found = db_session().execute(_CHECKOUT_BY_TOKEN, {"token": token[:64]}).one_or_none()
     if found is None:
-        abort(404, "This checkout does not exist. Please return to the store's cart.")
+        abort(404, NO_SUCH_CHECKOUT)
     checkout, shop, design = found
+    _refuse_unusable(checkout, shop)
+    return checkout, shop, theme_from_stored(design, shop.id)
+
+
+def _shown_checkout(token: str) -> tuple[Checkout, Shop, Theme]:
+    """`_open_checkout` for the pages that only show it (the page, the address fields):
+    plain rows from one statement, without the ORM session or a transaction, which is half
+    the work of a page view (bench/checkout.py). The objects are transient copies, never
+    saved."""
+    engine = services().database.engine
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        row = connection.execute(_SHOWN_BY_TOKEN, {"token": token[:64]}).one_or_none()
+    if row is None:
+        abort(404, NO_SUCH_CHECKOUT)
+    fields = row._asdict()
+    design = fields.pop("design")
+    shown = {name: fields.pop(f"shop_{name}") for name in _SHOWN_SHOP_FIELDS}
+    checkout, shop = Checkout(**fields), Shop(id=fields["shop_id"], **shown)
+    _refuse_unusable(checkout, shop)
+    return checkout, shop, theme_from_stored(design, shop.id)
+
+
+def _refuse_unusable(checkout: Checkout, shop: Shop) -> None:
+    """Answer instead of the page when the checkout cannot be used (HTTPException)."""
     if not shop.is_installed:
         abort(410, "This store no longer uses this checkout. Please return to the store.")
     if checkout.status is CheckoutStatus.COMPLETED:
@@ -177,7 +207,6 @@ def _open_checkout(token: str) -> tuple[Checkout, Shop, Theme]:
         abort(redirect(url_for("checkout.thank_you", token=checkout.token), 303))
     if checkout.status is not CheckoutStatus.OPEN or checkout.expires_at < utcnow():
         abort(410, "This checkout has expired. Please return to the store's cart.")
-    return checkout, shop, theme_from_stored(design, shop.id)
 
 
 @blueprint.get("/checkout/preview")
@@ -194,8 +223,7 @@ def preview():
 
 @blueprint.get("/checkout/<token>")
 def page(token: str):
-    _read_only()
-    checkout, shop, theme = _open_checkout(token)
+    checkout, shop, theme = _shown_checkout(token)
     return render_template("checkout/page.html", **page_model.build(checkout, shop, theme=theme))
 
 
@@ -203,8 +231,7 @@ def page(token: str):
 def address_fields(token: str):
     """The address fields for another country, swapped into the page by enhance.js; the
     shopper's typed values are kept by the script, so none are sent here."""
-    _read_only()
-    _checkout, _shop, theme = _open_checkout(token)
+    _checkout, _shop, theme = _shown_checkout(token)
     country = request.args.get("country", "").upper()
     if not is_known_country(country):
         abort(400, "Choose a country from the list.")
