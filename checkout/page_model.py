@@ -11,13 +11,26 @@ from typing import Any, Protocol
 from markupsafe import Markup
 
 from checkout.addresses import FormField, form_fields, subdivisions
-from checkout.models import Checkout, Order
+from checkout.models import Order
 from checkout.theme import Theme
 from core.models import Shop
 from core.money import Money
 
 CONFIRMING_REFRESH_FOR = timedelta(minutes=2)
 CONTACT_FIELDS = (FormField("email", "Email", True, "email"),)
+
+
+class ShownCheckout(Protocol):
+    """What the page reads of a checkout: a `Checkout`, or the row a page view reads."""
+
+    token: str
+    email: str
+    marketing_consent: bool
+    currency: str
+    lines: list[dict[str, Any]]
+    shipping_address: dict[str, str] | None
+    shipping_option: str | None
+    quote: dict[str, Any] | None
 
 
 class PaidAddition(Protocol):
@@ -61,7 +74,7 @@ def address_form(country: str, theme: Theme) -> dict[str, Any]:
 
 
 def build(
-    checkout: Checkout,
+    checkout: ShownCheckout,
     shop: Shop,
     *,
     theme: Theme,
@@ -108,7 +121,7 @@ def build(
     }
 
 
-def payment_section(checkout: Checkout) -> dict[str, Any]:
+def payment_section(checkout: ShownCheckout) -> dict[str, Any]:
     """The total the Pay button charges (posted back and compared with a fresh quote) and
     whether the order is complete enough to pay; the card fields come from the view."""
     quote = checkout.quote or {}

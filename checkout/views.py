@@ -21,7 +21,7 @@ from flask import (
     request,
     url_for,
 )
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, select
 
 from admin.embedding import embedded
 from auth.identity import current_identity, require_admin
@@ -176,31 +176,30 @@ def _open_checkout(token: str) -> tuple[Checkout, Shop, Theme]:
     if found is None:
         abort(404, NO_SUCH_CHECKOUT)
     checkout, shop, design = found
-    _refuse_unusable(checkout, shop)
+    _refuse_unusable(checkout, installed=shop.is_installed)
     return checkout, shop, theme_from_stored(design, shop.id)
 
 
-def _shown_checkout(token: str) -> tuple[Checkout, Shop, Theme]:
+def _shown_checkout(token: str) -> tuple[page_model.ShownCheckout, Shop, Theme]:
     """`_open_checkout` for the pages that only show it (the page, the address fields):
     plain rows from one statement, without the ORM session or a transaction, which is half
-    the work of a page view (bench/checkout.py). The objects are transient copies, never
-    saved."""
+    the work of a page view (bench/checkout.py). The row stands for the checkout; the shop
+    is a transient copy, never saved."""
     engine = services().database.engine
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         row = connection.execute(_SHOWN_BY_TOKEN, {"token": token[:64]}).one_or_none()
     if row is None:
         abort(404, NO_SUCH_CHECKOUT)
-    fields = row._asdict()
-    design = fields.pop("design")
-    shown = {name: fields.pop(f"shop_{name}") for name in _SHOWN_SHOP_FIELDS}
-    checkout, shop = Checkout(**fields), Shop(id=fields["shop_id"], **shown)
-    _refuse_unusable(checkout, shop)
-    return checkout, shop, theme_from_stored(design, shop.id)
+    shop = Shop(
+        id=row.shop_id, **{name: getattr(row, f"shop_{name}") for name in _SHOWN_SHOP_FIELDS}
+    )
+    _refuse_unusable(row, installed=shop.is_installed)
+    return row, shop, theme_from_stored(row.design, shop.id)
 
 
-def _refuse_unusable(checkout: Checkout, shop: Shop) -> None:
+def _refuse_unusable(checkout: Checkout | Row, *, installed: bool) -> None:
     """Answer instead of the page when the checkout cannot be used (HTTPException)."""
-    if not shop.is_installed:
+    if not installed:
         abort(410, "This store no longer uses this checkout. Please return to the store.")
     if checkout.status is CheckoutStatus.COMPLETED:
         # Paid already (the back button, a replayed form): show the order, never the form.
