@@ -11,19 +11,14 @@ loses or invents a minor unit.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
-from babel import Locale
-from babel.numbers import (
-    NumberPattern,
-    get_currency_precision,
-    get_currency_symbol,
-    list_currencies,
-)
+from babel.numbers import get_currency_precision, list_currencies
+
+from core.currency_format import currency_formatter
 
 
 class MoneyError(ValueError):
@@ -45,28 +40,6 @@ def minor_unit_exponent(currency: str) -> int:
     if currency not in _known_currencies():
         raise MoneyError(f"unknown currency {currency!r}")
     return get_currency_precision(currency)
-
-
-@lru_cache(maxsize=256)
-def _currency_format(locale: str, currency: str) -> tuple[Locale, NumberPattern]:
-    """The locale and its standard currency pattern with this currency written in, which
-    `babel.numbers.format_currency` looks up and substitutes on every call: most of its
-    time, and pages format many amounts. The text is the same (tests/core/test_money.py).
-    A symbol that is itself "¤" (XXX), or a pattern that spells the currency's name
-    (which depends on the amount), keeps Babel's own pattern."""
-    parsed = Locale.parse(locale)
-    pattern = parsed.currency_formats["standard"]
-    symbol = get_currency_symbol(currency, parsed)
-    if "¤" in symbol or "¤¤¤" in pattern.pattern:
-        return parsed, pattern
-
-    def written(affix: str) -> str:
-        return affix.replace("¤¤", currency).replace("¤", symbol)
-
-    resolved = copy.copy(pattern)
-    resolved.prefix = tuple(written(affix) for affix in pattern.prefix)
-    resolved.suffix = tuple(written(affix) for affix in pattern.suffix)
-    return parsed, resolved
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +116,7 @@ class Money:
 
     def format(self, locale: str = "en_US") -> str:
         """For people: the shop's locale decides symbol and separators (Babel)."""
-        parsed, pattern = _currency_format(locale, self.currency)
-        return pattern.apply(self.amount, parsed, currency=self.currency)
+        return currency_formatter(locale, self.currency)(self.amount)
 
     def _same_currency(self, other: object) -> Money:
         if not isinstance(other, Money):

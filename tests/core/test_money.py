@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from babel.localedata import locale_identifiers
 from babel.numbers import format_currency
 from hypothesis import given
 from hypothesis import strategies as st
@@ -120,3 +121,17 @@ def test_formatting_is_babels_format_currency(amount, currency, locale):
     """Money.format keeps Babel's pattern per locale and currency; the text is Babel's."""
     money = Money(amount, currency)
     assert money.format(locale) == format_currency(amount, currency, locale=locale)
+
+
+def test_formatting_is_babels_in_every_locale():
+    """core/currency_format.py compiles Babel's pattern per locale: same text everywhere."""
+    amounts = [Decimal(a) for a in ("0", "-0", "1234567.895", "-42.5", "0.004", "1E+3")]
+    differ = [
+        (locale, currency, amount)
+        for locale in locale_identifiers()
+        for currency in ("USD", "EUR", "JPY", "BHD", "CHF", "XXX")
+        for amount in amounts
+        if Money(amount, currency).format(locale)
+        != format_currency(amount, currency, locale=locale)
+    ]
+    assert differ == []
