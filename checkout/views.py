@@ -8,6 +8,7 @@ each message beside its field and a 422.
 from __future__ import annotations
 
 import logging
+import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -63,6 +64,9 @@ blueprint = Blueprint(
 
 START_BODY_LIMIT = 64 * 1024
 NO_SUCH_CHECKOUT = "This checkout does not exist. Please return to the store's cart."
+# What checkout.models.new_token issues (URL-safe base64): anything else is not looked up,
+# and PostgreSQL would refuse some of it (a NUL) with an error instead of "not found".
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # The shopper pages that carry the card fields, and so the gateway's CSP.
 PAGES_WITH_CARD_FIELDS = frozenset(
     {"checkout.page", "checkout.update", "checkout.pay", "checkout.payment_return"}
@@ -172,7 +176,9 @@ _SHOWN_BY_TOKEN = (
 def _open_checkout(token: str) -> tuple[Checkout, Shop, Theme]:
     """The checkout behind a token with its shop and design, or a page that says why it
     cannot be used."""
-    found = db_session().execute(_CHECKOUT_BY_TOKEN, {"token": token[:64]}).one_or_none()
+    if not _TOKEN.fullmatch(token):
+        abort(404, NO_SUCH_CHECKOUT)
+    found = db_session().execute(_CHECKOUT_BY_TOKEN, {"token": token}).one_or_none()
     if found is None:
         abort(404, NO_SUCH_CHECKOUT)
     checkout, shop, design = found
@@ -185,9 +191,11 @@ def _shown_checkout(token: str) -> tuple[page_model.ShownCheckout, Shop, Theme]:
     plain rows from one statement, without the ORM session or a transaction, which is half
     the work of a page view (bench/checkout.py). The row stands for the checkout; the shop
     is a transient copy, never saved."""
+    if not _TOKEN.fullmatch(token):
+        abort(404, NO_SUCH_CHECKOUT)
     engine = services().database.engine
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        row = connection.execute(_SHOWN_BY_TOKEN, {"token": token[:64]}).one_or_none()
+        row = connection.execute(_SHOWN_BY_TOKEN, {"token": token}).one_or_none()
     if row is None:
         abort(404, NO_SUCH_CHECKOUT)
     shop = Shop(
@@ -350,7 +358,11 @@ def payment_return(token: str):
 @blueprint.get("/checkout/<token>/thank-you")
 def thank_you(token: str):
     session = db_session()
-    checkout = session.scalar(select(Checkout).where(Checkout.token == token[:64]))
+    checkout = (
+        session.scalar(select(Checkout).where(Checkout.token == token))
+        if _TOKEN.fullmatch(token)
+        else None
+    )
     if checkout is None:
         abort(404, "This order does not exist. Please check the link in your email.")
     order = session.scalar(select(Order).where(Order.checkout_id == checkout.id))
