@@ -343,4 +343,8 @@ def test_the_thank_you_page_shows_the_ledger_order(shop, sandbox):
     assert payment.order_id == order.id
     assert payment.customer_id, "the consented card is saved on a gateway customer"
     assert order.reference in thanks.text
-    assert ("order-pending" in thanks.text) == (order.platform_order_number is None)
+    # The write-back runs meanwhile and may land between the page and this read.
+    if order.platform_order_number is None:
+        assert "order-pending" in thanks.text, "not written yet: the page says it is coming"
+    elif "order-pending" not in thanks.text:
+        assert order.platform_order_number in thanks.text
