@@ -50,6 +50,12 @@ def theme_from_stored(stored: str | None, shop_id: int) -> Theme:
     return _theme(json.loads(stored) if stored else None, shop_id)
 
 
+def published_theme(session: Session, shop_id: int) -> Theme:
+    """What shoppers see now (the checkout's views read it with the checkout itself)."""
+    stored = session.scalar(select(PUBLISHED_SETTINGS).where(CheckoutDesign.shop_id == shop_id))
+    return theme_from_stored(stored, shop_id)
+
+
 def draft_theme(session: Session, shop_id: int) -> Theme:
     row = _row(session, shop_id)
     return _theme(row.draft if row else None, shop_id)
