@@ -345,3 +345,17 @@ def test_a_malformed_hand_off_gets_a_clear_answer_and_no_checkout(hosted, body, 
     assert "could not be read" in answer.text
     with services_of(hosted.app).database.session() as session:
         assert session.scalar(select(Checkout)) is None
+
+
+@pytest.mark.parametrize("consent", [True, False], ids=["consent", "no-consent"])
+def test_an_abandoned_checkout_is_kept_with_the_email_and_the_consent_given(hosted, consent):
+    browser, url = _start_shopify(hosted)
+    form = {**US_ADDRESS, **({"marketing_consent": "yes"} if consent else {})}
+    assert _post(browser, url, action="contact", **form).status_code == 200
+
+    kept = _stored(hosted, url)  # the shopper leaves here
+
+    assert kept.status.value == "open"
+    assert kept.email == US_ADDRESS["email"]
+    assert kept.marketing_consent is consent
+    assert kept.attribution == {"utm_source": "spring-mail"}, "the admin can count it by source"
