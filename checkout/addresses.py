@@ -23,6 +23,7 @@ import pycountry
 
 from platforms.pricing import Address
 
+INPUT_TYPES = {"email": "email", "phone": "tel"}
 MAX_LENGTHS = {
     "first_name": 60,
     "last_name": 60,
@@ -206,6 +207,11 @@ class FormField:
     @property
     def max_length(self) -> int:
         return MAX_LENGTHS[self.name]
+
+    @property
+    def input_type(self) -> str:
+        """The <input> type, which picks the keyboard a phone shows."""
+        return INPUT_TYPES.get(self.name, "text")
 
 
 def countries() -> list[tuple[str, str]]:

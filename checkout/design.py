@@ -7,12 +7,14 @@ a shopper: a stored design that no longer validates falls back to the default.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from checkout.models import CheckoutDesign
@@ -20,6 +22,10 @@ from checkout.theme import Theme, ThemeError
 from core.db import utcnow
 
 log = logging.getLogger(__name__)
+
+# The published design as the JSON text stored, for `theme_from_stored`; selected with the
+# checkout itself when a shopper's page is opened (checkout/views.py).
+PUBLISHED_SETTINGS = cast(CheckoutDesign.published, Text)
 
 
 def _row(session: Session, shop_id: int) -> CheckoutDesign | None:
@@ -55,9 +61,18 @@ def design_state(session: Session, shop_id: int) -> DesignState:
     return DesignState(draft, row.published_at, unpublished_changes=draft != published)
 
 
+@lru_cache(maxsize=1024)
+def theme_from_stored(stored: str | None, shop_id: int) -> Theme:
+    """The theme of a published design's stored JSON text, validated once per text: every
+    page view shows it, and checking it (the custom CSS above all) is the costly part. Keyed
+    by the text itself, an edit made any way is never served stale."""
+    return _theme(json.loads(stored) if stored else None, shop_id)
+
+
 def published_theme(session: Session, shop_id: int) -> Theme:
-    row = _row(session, shop_id)
-    return _theme(row.published if row else None, shop_id)
+    """What shoppers see now (the checkout's views read it with the checkout itself)."""
+    stored = session.scalar(select(PUBLISHED_SETTINGS).where(CheckoutDesign.shop_id == shop_id))
+    return theme_from_stored(stored, shop_id)
 
 
 def draft_theme(session: Session, shop_id: int) -> Theme:

@@ -38,6 +38,11 @@ ATTRIBUTION_FIELDS = (
     "utm_term",
     "utm_content",
 )
+# The platform no longer has an item or the cart (deleted, or the cart expired): at the
+# hand-off, and on any later quote of the open checkout.
+CART_GONE = (
+    "An item in your cart is no longer sold, or the cart has expired. Please return to the cart."
+)
 _ID = re.compile(r"^[0-9]{1,20}$")
 _CART_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 
@@ -143,11 +148,7 @@ def start_checkout(session: Session, handoff: Handoff) -> Checkout:
             shop.id, items=handoff.items or None, platform_ref=handoff.cart_id
         )
     except NotFoundError:
-        raise HandoffError(
-            "An item in your cart is no longer sold, or the cart has expired. "
-            "Please return to the cart.",
-            status=409,
-        ) from None
+        raise HandoffError(CART_GONE, status=409) from None
     if not lines:
         raise HandoffError("Your cart is empty.")
     checkout = Checkout(

@@ -9,16 +9,28 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from markupsafe import Markup
-from sqlalchemy.orm import Session
 
-from checkout.addresses import form_fields, subdivisions
-from checkout.design import published_theme
-from checkout.models import Checkout, Order
+from checkout.addresses import FormField, form_fields, subdivisions
+from checkout.models import Order
 from checkout.theme import Theme
 from core.models import Shop
 from core.money import Money
 
 CONFIRMING_REFRESH_FOR = timedelta(minutes=2)
+CONTACT_FIELDS = (FormField("email", "Email", True, "email"),)
+
+
+class ShownCheckout(Protocol):
+    """What the page reads of a checkout: a `Checkout`, or the row a page view reads."""
+
+    token: str
+    email: str
+    marketing_consent: bool
+    currency: str
+    lines: list[dict[str, Any]]
+    shipping_address: dict[str, str] | None
+    shipping_option: str | None
+    quote: dict[str, Any] | None
 
 
 class PaidAddition(Protocol):
@@ -41,6 +53,14 @@ def select_options(options: tuple[tuple[str, str], ...], selected: str) -> Marku
     )
 
 
+@lru_cache(maxsize=1024)
+def theme_css(theme: Theme) -> Markup:
+    """The page's <style> for a design, built once per design (themes are immutable)."""
+    # Validated and sanitised by the theme; it can hold no "<", so it cannot end the
+    # <style> element, and its quotes must reach the browser unescaped.
+    return Markup(theme.stylesheet())  # noqa: S704
+
+
 def address_form(country: str, theme: Theme) -> dict[str, Any]:
     """What the address fields need for `country` (the page, and the country switch's fragment)."""
     return {
@@ -54,16 +74,14 @@ def address_form(country: str, theme: Theme) -> dict[str, Any]:
 
 
 def build(
-    checkout: Checkout,
+    checkout: ShownCheckout,
     shop: Shop,
     *,
-    session: Session,
+    theme: Theme,
     errors: Mapping[str, str] | None = None,
     submitted: Mapping[str, str] | None = None,
-    theme: Theme | None = None,
 ) -> dict[str, Any]:
-    """The template's context; `theme` overrides the published design (the preview)."""
-    theme = theme or published_theme(session, shop.id)
+    """The template's context, with the shop's published design (the draft in the preview)."""
     quote = checkout.quote or {}
     currency = checkout.currency or quote.get("currency") or "USD"
 
@@ -79,11 +97,7 @@ def build(
         "checkout": checkout,
         "shop": shop,
         "lines": [
-            {
-                **line,
-                "total": money(Decimal(line["unit_price"]) * line["quantity"]),
-                "price": money(line["unit_price"]),
-            }
+            {**line, "total": money(Decimal(line["unit_price"]) * line["quantity"])}
             for line in checkout.lines
         ],
         "unavailable": [line["title"] for line in checkout.lines if not line["available"]],
@@ -99,16 +113,15 @@ def build(
         "discount_codes": quote.get("discount_codes", []),
         "values": values,
         "errors": dict(errors or {}),
+        "contact_fields": CONTACT_FIELDS,
         **address_form(country, theme),
         "theme": theme,
-        # Validated and sanitised by the theme; it can hold no "<", so it cannot end the
-        # <style> element, and its quotes must reach the browser unescaped.
-        "theme_css": Markup(theme.stylesheet()),  # noqa: S704
+        "theme_css": theme_css(theme),
         "payment": payment_section(checkout),
     }
 
 
-def payment_section(checkout: Checkout) -> dict[str, Any]:
+def payment_section(checkout: ShownCheckout) -> dict[str, Any]:
     """The total the Pay button charges (posted back and compared with a fresh quote) and
     whether the order is complete enough to pay; the card fields come from the view."""
     quote = checkout.quote or {}

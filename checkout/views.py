@@ -8,6 +8,8 @@ each message beside its field and a 422.
 from __future__ import annotations
 
 import logging
+import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import (
@@ -20,15 +22,15 @@ from flask import (
     request,
     url_for,
 )
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 
 from admin.embedding import embedded
 from auth.identity import current_identity, require_admin
 from checkout import page_model
 from checkout.addresses import is_known_country
-from checkout.design import draft_theme, published_theme
-from checkout.handoff import HandoffError, parse_handoff, start_checkout
-from checkout.models import Checkout, CheckoutStatus, Order
+from checkout.design import PUBLISHED_SETTINGS, draft_theme, theme_from_stored
+from checkout.handoff import CART_GONE, HandoffError, parse_handoff, start_checkout
+from checkout.models import Checkout, CheckoutDesign, CheckoutStatus, Order
 from checkout.paying import (
     Outcome,
     PayForm,
@@ -38,6 +40,7 @@ from checkout.paying import (
     pay,
 )
 from checkout.preview import sample_checkout
+from checkout.theme import Theme
 from checkout.updates import UpdateError, apply_update
 from core.db import utcnow
 from core.models import Shop
@@ -46,7 +49,7 @@ from core.web import app_error_page, db_session
 from payments.gateway import BrowserFields
 from payments.gateways import gateway_for
 from payments.limits import TooManyAttempts
-from platforms.errors import PlatformError, RetriableError
+from platforms.errors import NotFoundError, PlatformError, RetriableError
 from upsell.hosted import paid_items, start_funnel
 
 log = logging.getLogger(__name__)
@@ -60,6 +63,10 @@ blueprint = Blueprint(
 )
 
 START_BODY_LIMIT = 64 * 1024
+NO_SUCH_CHECKOUT = "This checkout does not exist. Please return to the store's cart."
+# What checkout.models.new_token issues (URL-safe base64): anything else is not looked up,
+# and PostgreSQL would refuse some of it (a NUL) with an error instead of "not found".
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # The shopper pages that carry the card fields, and so the gateway's CSP.
 PAGES_WITH_CARD_FIELDS = frozenset(
     {"checkout.page", "checkout.update", "checkout.pay", "checkout.payment_return"}
@@ -114,6 +121,7 @@ def _allow_card_fields(response):
     return response
 
 
+@lru_cache(maxsize=8)
 def _policy(fields: BrowserFields | None) -> str:
     scripts = " ".join(fields.script_origins) if fields else ""
     frames = " ".join(fields.frame_origins) if fields else ""
@@ -144,21 +152,68 @@ def start():
     return redirect(url, 303)
 
 
-def _open_checkout(token: str) -> tuple[Checkout, Shop]:
-    """The checkout behind a token, or a page that says why it cannot be used."""
-    session = db_session()
-    checkout = session.scalar(select(Checkout).where(Checkout.token == token[:64]))
-    if checkout is None:
-        abort(404, "This checkout does not exist. Please return to the store's cart.")
-    shop = session.get(Shop, checkout.shop_id)
-    if not shop.is_installed:
+# One round trip per request: the checkout, its shop and the shop's published design.
+_CHECKOUT_BY_TOKEN = (
+    select(Checkout, Shop, PUBLISHED_SETTINGS)
+    .join(Shop, Shop.id == Checkout.shop_id)
+    .outerjoin(CheckoutDesign, CheckoutDesign.shop_id == Checkout.shop_id)
+    .where(Checkout.token == bindparam("token"))
+)
+# What the pages that only show a checkout read of its shop, and the same as plain rows.
+_SHOWN_SHOP_FIELDS = ("name", "domain", "locale", "installed_at", "uninstalled_at")
+_SHOWN_BY_TOKEN = (
+    select(
+        *Checkout.__table__.columns,
+        *(getattr(Shop, name).label(f"shop_{name}") for name in _SHOWN_SHOP_FIELDS),
+        PUBLISHED_SETTINGS.label("design"),
+    )
+    .join_from(Checkout, Shop, Shop.id == Checkout.shop_id)
+    .outerjoin(CheckoutDesign, CheckoutDesign.shop_id == Checkout.shop_id)
+    .where(Checkout.token == bindparam("token"))
+)
+
+
+def _open_checkout(token: str) -> tuple[Checkout, Shop, Theme]:
+    """The checkout behind a token with its shop and design, or a page that says why it
+    cannot be used."""
+    if not _TOKEN.fullmatch(token):
+        abort(404, NO_SUCH_CHECKOUT)
+    found = db_session().execute(_CHECKOUT_BY_TOKEN, {"token": token}).one_or_none()
+    if found is None:
+        abort(404, NO_SUCH_CHECKOUT)
+    checkout, shop, design = found
+    _refuse_unusable(checkout, installed=shop.is_installed)
+    return checkout, shop, theme_from_stored(design, shop.id)
+
+
+def _shown_checkout(token: str) -> tuple[page_model.ShownCheckout, Shop, Theme]:
+    """`_open_checkout` for the pages that only show it (the page, the address fields):
+    plain rows from one statement, without the ORM session or a transaction, which is half
+    the work of a page view (bench/checkout.py). The row stands for the checkout; the shop
+    is a transient copy, never saved."""
+    if not _TOKEN.fullmatch(token):
+        abort(404, NO_SUCH_CHECKOUT)
+    engine = services().database.engine
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        row = connection.execute(_SHOWN_BY_TOKEN, {"token": token}).one_or_none()
+    if row is None:
+        abort(404, NO_SUCH_CHECKOUT)
+    shop = Shop(
+        id=row.shop_id, **{name: getattr(row, f"shop_{name}") for name in _SHOWN_SHOP_FIELDS}
+    )
+    _refuse_unusable(row, installed=shop.is_installed)
+    return row, shop, theme_from_stored(row.design, shop.id)
+
+
+def _refuse_unusable(checkout: Checkout | Row, *, installed: bool) -> None:
+    """Answer instead of the page when the checkout cannot be used (HTTPException)."""
+    if not installed:
         abort(410, "This store no longer uses this checkout. Please return to the store.")
     if checkout.status is CheckoutStatus.COMPLETED:
         # Paid already (the back button, a replayed form): show the order, never the form.
         abort(redirect(url_for("checkout.thank_you", token=checkout.token), 303))
     if checkout.status is not CheckoutStatus.OPEN or checkout.expires_at < utcnow():
         abort(410, "This checkout has expired. Please return to the store's cart.")
-    return checkout, shop
 
 
 @blueprint.get("/checkout/preview")
@@ -169,53 +224,55 @@ def preview():
     session = db_session()
     shop = session.get(Shop, identity.shop_id)
     checkout = sample_checkout(shop.id, currency=request.args.get("currency", "USD")[:3].upper())
-    model = page_model.build(checkout, shop, session=session, theme=draft_theme(session, shop.id))
+    model = page_model.build(checkout, shop, theme=draft_theme(session, shop.id))
     return embedded(make_response(render_template("checkout/page.html", **model)), identity)
 
 
 @blueprint.get("/checkout/<token>")
 def page(token: str):
-    checkout, shop = _open_checkout(token)
-    return render_template(
-        "checkout/page.html", **page_model.build(checkout, shop, session=db_session())
-    )
+    checkout, shop, theme = _shown_checkout(token)
+    return render_template("checkout/page.html", **page_model.build(checkout, shop, theme=theme))
 
 
 @blueprint.get("/checkout/<token>/address-fields")
 def address_fields(token: str):
     """The address fields for another country, swapped into the page by enhance.js; the
     shopper's typed values are kept by the script, so none are sent here."""
-    _checkout, shop = _open_checkout(token)
+    _checkout, _shop, theme = _shown_checkout(token)
     country = request.args.get("country", "").upper()
     if not is_known_country(country):
         abort(400, "Choose a country from the list.")
-    model = page_model.address_form(country, published_theme(db_session(), shop.id))
-    return render_template("checkout/_address_fields.html", values={}, errors={}, **model)
+    model = page_model.address_form(country, theme)
+    return render_template(
+        "checkout/_fields.html", fields=model["address_fields"], values={}, errors={}, **model
+    )
 
 
 @blueprint.post("/checkout/<token>")
 def update(token: str):
-    checkout, shop = _open_checkout(token)
+    checkout, shop, _theme = _open_checkout(token)
     session = db_session()
     session.commit()  # end the read: no transaction stays open across the platform call
     try:
         apply_update(checkout, shop, request.form)
     except UpdateError as error:
         session.rollback()
-        checkout, shop = _open_checkout(token)
+        checkout, shop, theme = _open_checkout(token)
         model = page_model.build(
-            checkout, shop, session=session, errors=error.errors, submitted=request.form
+            checkout, shop, theme=theme, errors=error.errors, submitted=request.form
         )
         return make_response(render_template("checkout/page.html", **model), 422)
     except PlatformError as error:
         if isinstance(error, RetriableError):
             raise
         session.rollback()
-        checkout, shop = _open_checkout(token)
+        gone = isinstance(error, NotFoundError)
+        message = CART_GONE if gone else str(error)
+        checkout, shop, theme = _open_checkout(token)
         model = page_model.build(
-            checkout, shop, session=session, errors={"form": str(error)}, submitted=request.form
+            checkout, shop, theme=theme, errors={"form": message}, submitted=request.form
         )
-        return make_response(render_template("checkout/page.html", **model), 422)
+        return make_response(render_template("checkout/page.html", **model), 409 if gone else 422)
     session.commit()
     return redirect(url_for("checkout.page", token=token, _anchor=request.form.get("action")), 303)
 
@@ -243,10 +300,8 @@ def _follow(token: str, outcome: Outcome):
 def _payment_refused(token: str, problem: PaymentProblem):
     """The page again, the reason beside the card fields; a wait reloads it shortly."""
     db_session().rollback()
-    checkout, shop = _open_checkout(token)
-    model = page_model.build(
-        checkout, shop, session=db_session(), errors={"payment": problem.message}
-    )
+    checkout, shop, theme = _open_checkout(token)
+    model = page_model.build(checkout, shop, theme=theme, errors={"payment": problem.message})
     if isinstance(problem, PaymentInProgress):
         model["refresh_url"] = url_for("checkout.page", token=token)
     return make_response(render_template("checkout/page.html", **model), problem.status)
@@ -263,7 +318,7 @@ def _same_origin() -> bool:
 
 @blueprint.post("/checkout/<token>/pay")
 def pay_checkout(token: str):
-    checkout, shop = _open_checkout(token)
+    checkout, shop, _theme = _open_checkout(token)
     if not _same_origin():
         abort(403, "This payment form came from another site. Please pay on the checkout page.")
     form = PayForm(
@@ -289,7 +344,7 @@ def pay_checkout(token: str):
 @blueprint.get("/checkout/<token>/payment/return")
 def payment_return(token: str):
     """Back from the bank's 3-D Secure page (the gateway adds `payment_intent`)."""
-    checkout, shop = _open_checkout(token)
+    checkout, shop, _theme = _open_checkout(token)
     intent_id = request.args.get("payment_intent", "")
     if not intent_id:
         abort(400, "This link is missing the payment it belongs to. Please pay again.")
@@ -303,7 +358,11 @@ def payment_return(token: str):
 @blueprint.get("/checkout/<token>/thank-you")
 def thank_you(token: str):
     session = db_session()
-    checkout = session.scalar(select(Checkout).where(Checkout.token == token[:64]))
+    checkout = (
+        session.scalar(select(Checkout).where(Checkout.token == token))
+        if _TOKEN.fullmatch(token)
+        else None
+    )
     if checkout is None:
         abort(404, "This order does not exist. Please check the link in your email.")
     order = session.scalar(select(Order).where(Order.checkout_id == checkout.id))

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
-from babel import Locale
-from babel.numbers import format_currency, get_currency_precision, list_currencies
+from babel.numbers import get_currency_precision, list_currencies
+
+from core.currency_format import currency_formatter
 
 
 class MoneyError(ValueError):
@@ -31,13 +32,6 @@ class CurrencyMismatch(MoneyError):
 @lru_cache(maxsize=1)
 def _known_currencies() -> frozenset[str]:
     return frozenset(list_currencies())
-
-
-@lru_cache(maxsize=64)
-def _locale(identifier: str) -> Locale:
-    """Parsed once: Babel re-reads a locale given by name on every call, which costs more
-    than the formatting itself (the admin's charts format ninety amounts a page)."""
-    return Locale.parse(identifier)
 
 
 @lru_cache(maxsize=512)
@@ -122,7 +116,7 @@ class Money:
 
     def format(self, locale: str = "en_US") -> str:
         """For people: the shop's locale decides symbol and separators (Babel)."""
-        return format_currency(self.amount, self.currency, locale=_locale(locale))
+        return currency_formatter(locale, self.currency)(self.amount)
 
     def _same_currency(self, other: object) -> Money:
         if not isinstance(other, Money):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import requests
 from sqlalchemy import select
 
-from checkout.design import publish, save_draft
+from checkout.design import publish, published_theme, save_draft
 from core.models import Platform, Shop
 from core.services import services_of
 from tests.checkout.test_checkout_flow import _start_shopify
@@ -56,6 +56,23 @@ def test_the_published_design_reaches_the_shopper_and_the_draft_does_not(hosted)
     assert "--cp-primary:#7c2d12" in page
     assert ".cp-checkout .cp-total" in page, "custom CSS is scoped under the checkout"
     assert "Secure checkout" in page
+
+
+def test_a_new_published_design_reaches_the_next_page_view(hosted):
+    """The page keeps validated designs by their stored text (checkout/design.py): a
+    publish is never served stale, whichever process shows the page."""
+    browser, url = _start_shopify(hosted)
+    _design(hosted, {"header_text": "First edition"}, published=True)
+    first = browser.get(url, timeout=15).text
+    _design(hosted, {"header_text": "Second edition", "primary": "#7c2d12"}, published=True)
+    second = browser.get(url, timeout=15).text
+
+    assert "First edition" in first
+    assert "Second edition" in second
+    assert "First edition" not in second
+    assert "--cp-primary:#7c2d12" in second
+    with services_of(hosted.app).database.session() as session:
+        assert published_theme(session, _shopify_shop_id(hosted)).header_text == "Second edition"
 
 
 def test_staff_preview_the_draft_with_sample_data(hosted):

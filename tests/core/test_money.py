@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from babel.localedata import locale_identifiers
+from babel.numbers import format_currency
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -106,3 +108,30 @@ def test_currencies_never_mix():
 def test_formatting_follows_the_locale():
     assert Money.of("1234.5", "USD").format("en_US") == "$1,234.50"
     assert Money.of("1234.5", "EUR").format("de_DE") == "1.234,50\xa0€"
+
+
+@given(
+    AMOUNTS,
+    st.sampled_from(["USD", "EUR", "JPY", "BHD", "CHF", "INR", "ILS", "XXX", "XAU"]),
+    st.sampled_from(
+        ["en_US", "de_DE", "fr_CH", "hi_IN", "ar_EG", "ja_JP", "nl_NL", "he_IL", "fa_IR", "sw"]
+    ),
+)
+def test_formatting_is_babels_format_currency(amount, currency, locale):
+    """Money.format keeps Babel's pattern per locale and currency; the text is Babel's."""
+    money = Money(amount, currency)
+    assert money.format(locale) == format_currency(amount, currency, locale=locale)
+
+
+def test_formatting_is_babels_in_every_locale():
+    """core/currency_format.py compiles Babel's pattern per locale: same text everywhere."""
+    amounts = [Decimal(a) for a in ("0", "-0", "1234567.895", "-42.5", "0.004", "1E+3")]
+    differ = [
+        (locale, currency, amount)
+        for locale in locale_identifiers()
+        for currency in ("USD", "EUR", "JPY", "BHD", "CHF", "XXX")
+        for amount in amounts
+        if Money(amount, currency).format(locale)
+        != format_currency(amount, currency, locale=locale)
+    ]
+    assert differ == []

@@ -55,8 +55,6 @@ def test_install_remembers_each_shops_locale_from_its_platform(cartpath):
 )
 def test_checkout_money_is_written_the_shops_way(locale, currency, total, subtotal):
     shop = Shop(id=1, platform=Platform.BIGCOMMERCE, domain="x", locale=locale)
-    model = page_model.build(
-        sample_checkout(1, currency), shop, session=None, theme=Theme.default()
-    )
+    model = page_model.build(sample_checkout(1, currency), shop, theme=Theme.default())
     assert model["totals"]["total"] == total
     assert model["totals"]["subtotal"] == subtotal
