@@ -9,6 +9,8 @@ platform stores Cartpath's reference on the order where it can be searched later
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -16,13 +18,30 @@ from typing import Protocol
 
 from platforms.pricing import Address, ShippingOption
 
-# Shopify keeps it as a tag, BigCommerce in staff notes; both webhook parsers read it back.
+# Shopify keeps it as a tag, BigCommerce in staff notes; the writers and the webhook
+# parsers of both read it back with the two functions below, and nothing else does.
 REFERENCE_PREFIX = "cartpath-"
+_LABEL = re.compile(r"\b" + re.escape(REFERENCE_PREFIX) + r"([A-Za-z0-9]+)\b")
 
 
 def reference_label(reference: str) -> str:
     """How the reference is written on the platform order: "cartpath-CP…"."""
     return f"{REFERENCE_PREFIX}{reference}"
+
+
+def reference_in_tags(tags: Iterable[str]) -> str | None:
+    """The reference of the tag that is a whole label (Shopify's tags)."""
+    for tag in tags:
+        match = _LABEL.fullmatch(tag.strip())
+        if match:
+            return match.group(1)
+    return None
+
+
+def reference_in_text(text: str) -> str | None:
+    """The reference of the first label in free text (BigCommerce's staff notes)."""
+    match = _LABEL.search(text)
+    return match.group(1) if match else None
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,7 @@ from typing import Any
 
 from platforms import events
 from platforms.errors import PlatformError
-
-# Orders Cartpath wrote back carry this tag prefix (see the order write-back).
-REFERENCE_TAG_PREFIX = "cartpath-"
+from platforms.orders import reference_in_tags
 
 
 class UnreadablePayloadError(PlatformError):
@@ -66,14 +64,6 @@ def _refund(data: dict[str, Any]) -> events.RefundRecord:
     )
 
 
-def _reference(tags: Any) -> str | None:
-    for tag in str(tags or "").split(","):
-        tag = tag.strip()
-        if tag.startswith(REFERENCE_TAG_PREFIX):
-            return tag.removeprefix(REFERENCE_TAG_PREFIX)
-    return None
-
-
 def order(payload: dict[str, Any], triggered_at: datetime | None) -> events.OrderChanged:
     return events.OrderChanged(
         events.OrderRecord(
@@ -85,7 +75,7 @@ def order(payload: dict[str, Any], triggered_at: datetime | None) -> events.Orde
             financial_status=str(payload.get("financial_status") or ""),
             cancelled=bool(payload.get("cancelled_at")),
             changed_at=_changed_at(payload.get("updated_at"), triggered_at),
-            cartpath_reference=_reference(payload.get("tags")),
+            cartpath_reference=reference_in_tags(str(payload.get("tags") or "").split(",")),
             refunds=tuple(_refund(r) for r in payload.get("refunds") or []),
         )
     )

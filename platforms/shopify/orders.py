@@ -23,10 +23,10 @@ from typing import Any
 
 from platforms.errors import FinalError
 from platforms.orders import (
-    REFERENCE_PREFIX,
     LineToAdd,
     OrderToWrite,
     PlatformOrderRef,
+    reference_in_tags,
     reference_label,
 )
 from platforms.shopify.admin import graphql
@@ -159,7 +159,7 @@ class ShopifyOrders:
             variables = {"query": query, "first": PAGE, "after": after}
             page = call(shop_id, lambda v=variables: graphql(LIST, v))["orders"]
             for node in page["nodes"]:
-                reference = reference_of(node["tags"])
+                reference = reference_in_tags(node["tags"])
                 if reference:
                     found[reference] = _ref(node)
             if not page["pageInfo"]["hasNextPage"]:
@@ -173,12 +173,6 @@ def _mutate(shop_id: int, mutation: str, name: str, variables: dict[str, Any]) -
         message = "; ".join(e["message"] for e in data["userErrors"])
         raise FinalError(f"Shopify refused {name}: {message}")
     return data
-
-
-def reference_of(tags: list[str]) -> str | None:
-    return next(
-        (t.removeprefix(REFERENCE_PREFIX) for t in tags if t.startswith(REFERENCE_PREFIX)), None
-    )
 
 
 def order_input(order: OrderToWrite) -> dict[str, Any]:

@@ -29,6 +29,8 @@ from platforms.shopify.client import call
 from tests.checkout.test_checkout_flow import US_ADDRESS
 from tests.support import bigcommerce as bc
 from tests.support.cartpath import SHOP, STORE, LiveCartpath, live_cartpath
+from tests.support.workers import wait_until
+from webhooks.models import PlatformOrder
 
 CODES = {Platform.SHOPIFY: "WELCOME10", Platform.BIGCOMMERCE: "SAVE10"}
 _intents = itertools.count(1)
@@ -139,6 +141,16 @@ def cart_of(live: LiveCartpath, order: Order) -> str:
         return session.get(Checkout, order.checkout_id).platform_ref
 
 
+def mirrored_reference(live: LiveCartpath, platform_id: object) -> str | None:
+    """The reference Cartpath read from the platform's order webhooks (its mirror row)."""
+    with services_of(live.app).database.session() as session:
+        return session.scalar(
+            select(PlatformOrder.cartpath_reference).where(
+                PlatformOrder.platform_id == str(platform_id)
+            )
+        )
+
+
 def test_shopify_gets_one_paid_order_as_quoted(hosted):
     order = pay_and_place(hosted, priced_checkout(hosted, Platform.SHOPIFY))
     hosted.wait_for_jobs()
@@ -188,6 +200,12 @@ def test_bigcommerce_gets_one_paid_order_from_its_checkout(hosted):
     assert placed.payment_method == "stripe"
     assert placed.payment_provider_id.startswith("pi_test_")
     assert f"cartpath-{order.reference}" in placed.staff_notes
+    # the store's order webhooks, read back, name the order Cartpath wrote
+    wait_until(
+        lambda: mirrored_reference(hosted, placed.id) == order.reference,
+        20,
+        "the order's webhook names its Cartpath reference",
+    )
 
 
 @pytest.mark.parametrize("platform", [Platform.SHOPIFY, Platform.BIGCOMMERCE], ids=str)
