@@ -213,8 +213,7 @@ def test_a_lost_response_then_a_retry_makes_no_second_order(hosted, platform):
     token = priced_checkout(hosted, platform)
     # given: the creating request succeeds on the platform but its answer is lost
     if platform is Platform.SHOPIFY:
-        # The lookup is the attempt's first GraphQL request and passes; the create is dropped.
-        hosted.sandbox.fault(kind="slow", path=r"/graphql\.json$", seconds=0.0, count=1)
+        # The first attempt has nothing to look up: its first GraphQL request is the create.
         hosted.sandbox.fault(kind="drop", path=r"/graphql\.json$", count=1)
     else:
         hosted.sandbox.fault(kind="drop", path=r"/v3/checkouts/.+/orders$", method="POST")
@@ -229,6 +228,22 @@ def test_a_lost_response_then_a_retry_makes_no_second_order(hosted, platform):
         assert len(shopify_orders(hosted, order.reference)) == 1
     else:
         assert len(bigcommerce_orders(hosted, cart_of(hosted, order))) == 1
+
+
+def test_the_first_attempt_sends_only_the_create(hosted):
+    token = priced_checkout(hosted, Platform.SHOPIFY)
+    # a rule that changes nothing and counts the GraphQL requests it sees
+    counter = hosted.sandbox.fault(kind="slow", path=r"/graphql\.json$", seconds=0.0, count=None)
+
+    order = pay_and_place(hosted, token)
+    hosted.wait_for_jobs()
+
+    assert ledger_order(hosted, order.id).writeback_attempts == 1
+    assert len(shopify_orders(hosted, order.reference)) == 1
+    [seen] = [
+        r for r in hosted.sandbox.call("GET", "/faults")["faults"] if r["id"] == counter["id"]
+    ]
+    assert seen["fired"] == 1, "orderCreate alone: no lookup before the first create"
 
 
 def test_a_429_burst_is_waited_out_as_retry_after_asks(hosted):
