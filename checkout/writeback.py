@@ -38,7 +38,6 @@ from platforms.orders import (
 from platforms.pricing import Address, ShippingOption
 
 ALERT_KIND = "writeback_failed"
-THROTTLE_WAITS = 5  # Retry-After waits within one attempt before it counts as failed
 
 
 @dataclass(frozen=True)
@@ -112,8 +111,11 @@ def write_back_order(order_id: int) -> str:
 def _find_or_create(
     writer: OrderWriter, shop_id: int, order: OrderToWrite, *, look_first: bool
 ) -> PlatformOrderRef:
-    max_wait = services().config.writeback_throttle_wait_max
-    for waits in range(THROTTLE_WAITS + 1):
+    """Throttling is waited out as the platform asks, for up to writeback_throttle_wait_max
+    seconds in all: many short waits (Shopify's bucket refills continuously) must not fail
+    the attempt into the outbox's much longer backoff; a long one is left to that backoff."""
+    budget = services().config.writeback_throttle_wait_max
+    while True:
         try:
             found = (
                 writer.find(shop_id, order.reference, order.platform_ref) if look_first else None
@@ -121,12 +123,12 @@ def _find_or_create(
             return found or writer.create(shop_id, order)
         except RetriableError as error:
             wait = error.retry_after
-            if wait is None or wait > max_wait or waits == THROTTLE_WAITS:
+            if wait is None or wait > budget:
                 raise
+            budget -= wait
             # A failed create may still have made the order (a 5xx after the commit).
             look_first = True
             time.sleep(wait)
-    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
 def order_to_write(session: Session, order: Order) -> OrderToWrite:
@@ -182,9 +184,13 @@ def _record_written(order_id: int, written: PlatformOrderRef) -> None:
             written.number,
         )
         order.status, order.written_at, order.writeback_error = OrderStatus.WRITTEN, utcnow(), None
-        resolve_alerts(
-            session, shop_id=order.shop_id, kind=ALERT_KIND, subject=alert_subject(order.reference)
-        )
+        if order.writeback_attempts > 1:  # only a failed attempt can have raised an alert
+            resolve_alerts(
+                session,
+                shop_id=order.shop_id,
+                kind=ALERT_KIND,
+                subject=alert_subject(order.reference),
+            )
         session.commit()
 
 
