@@ -299,6 +299,35 @@ def _store_orders_of_cart(sandbox, cart_id: str) -> list[str]:
     return [order_id for order_id, o in orders.items() if o["cart_id"] == cart_id]
 
 
+def test_the_platform_not_answering_the_re_quote_charges_nothing(shop, sandbox):
+    browser, url = ready_checkout(shop)
+    total = shown_total(browser, url)
+    sandbox.fault(kind="status", status=503, path=r"/graphql\.json$", count=None)
+
+    answer = pay(browser, url, tokenize(sandbox, cards.GOOD), total)
+
+    assert answer.status_code == 503
+    assert "The store did not answer in time. Please try again" in answer.text
+    assert intents(sandbox) == []
+    sandbox.clear_faults()
+    paid(shop, pay(browser, url, tokenize(sandbox, cards.GOOD), total), url)
+    assert len(succeeded(sandbox)) == 1
+
+
+def test_a_cart_the_platform_no_longer_has_is_refused_and_charges_nothing(shop, sandbox):
+    browser, url, connection, *_ = bigcommerce_checkout(shop)
+    total = shown_total(browser, url)
+    # given: the store deleted the cart after the shopper saw the total
+    connection.delete(f"carts/{checkout_of(shop, url).platform_ref}")
+
+    answer = pay(browser, url, tokenize(sandbox, cards.GOOD), total)
+
+    assert answer.status_code == 409
+    assert "The store could not confirm your order, so nothing was charged" in answer.text
+    assert intents(sandbox) == []
+    assert payments_of(shop, url) == []
+
+
 def test_too_many_attempts_get_429_with_retry_after(open_shop, sandbox):
     live = open_shop(payment_limit_checkout=(2, 600.0))
     browser, url = ready_checkout(live)
