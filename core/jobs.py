@@ -235,12 +235,15 @@ class RQJobQueue:
     def is_pending(self, job_id: str) -> bool:
         # Where the job waits, not its status: a worker pops the id (LMOVE into RQ's
         # intermediate list) before it marks the job started, so one that dies in between
-        # leaves the status "queued" with the id in no list a worker reads. Cartpath makes
-        # no dependent jobs, so nothing waits in the deferred registry.
+        # leaves the status "queued" with the id in no list a worker reads. A scheduled job
+        # waits only until its time: past it, RQ's scheduler has stopped (the worker holding
+        # its lock was killed, and others take it over only at their maintenance run,
+        # minutes later). Cartpath makes no dependent jobs, so none is ever deferred.
         check = self.redis.pipeline(transaction=False)
         check.lpos(self.queue.key, job_id)
         check.zscore(self.queue.scheduled_job_registry.key, job_id)
-        return any(found is not None for found in check.execute())
+        queued_at, scheduled_for = check.execute()
+        return queued_at is not None or (scheduled_for is not None and scheduled_for > time.time())
 
     def depth(self) -> dict[str, int]:
         return {

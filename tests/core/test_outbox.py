@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 import uuid
 
 import pytest
@@ -187,6 +188,29 @@ def test_queued_and_scheduled_jobs_count_as_pending_on_rq(rq_app):
     assert svc.jobs.is_pending("waits-in-the-list")
     assert svc.jobs.is_pending("waits-in-the-schedule")
     assert not svc.jobs.is_pending("never-enqueued")
+
+
+def test_the_sweeper_resends_a_retry_rq_s_stopped_scheduler_never_enqueued(rq_app):
+    # given: a row's retry scheduled on RQ, whose time passed with no scheduler running
+    # (the worker holding the scheduler's lock was killed)
+    marker = uuid.uuid4().hex
+    svc = services_of(rq_app)
+    outbox_id = _defer(rq_app, jobs.flaky, marker, 0)
+    Queue.dequeue_any([svc.jobs.queue], None, connection=svc.jobs.redis)  # the first delivery
+    outbox.dispatch(svc.jobs, outbox_id, job_path="tests.support.jobs:flaky", delay=600)
+    job_id = outbox.job_id_for(outbox_id)
+    svc.jobs.redis.zadd(svc.jobs.queue.scheduled_job_registry.key, {job_id: time.time() - 120})
+    with svc.database.session() as session:
+        session.get(Outbox, outbox_id).available_at = utcnow().replace(year=2020)
+        session.commit()
+
+    # when
+    with rq_app.app_context():
+        sent = outbox.sweep(svc)
+
+    # then: it is in the queue's list for the next worker
+    assert sent == 1
+    assert svc.jobs.redis.lpos(svc.jobs.queue.key, job_id) is not None
 
 
 def test_concurrent_deliveries_of_one_row_run_it_once(app):
