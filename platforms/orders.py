@@ -1,8 +1,9 @@
 """Writing a paid Cartpath order to the shop's platform, in platform-neutral words.
 
 The write-back (checkout/writeback.py) builds an `OrderToWrite` from the ledger and
-asks the shop's `OrderWriter` to find it first and create it only when it is not
-there, so a retry after a lost response never makes a second platform order. Each
+asks the shop's `OrderWriter` to find it first (on every attempt after the first) and
+create it only when it is not there, so a retry after a lost response never makes a
+second platform order. Each
 platform stores Cartpath's reference on the order where it can be searched later
 (Shopify: a tag; BigCommerce: staff notes, next to the checkout's cart id).
 """

@@ -8,7 +8,7 @@ policy and the shop's receipt sent
 (https://shopify.dev/docs/api/admin-graphql/latest/input-objects/OrderCreateOptionsInput).
 orderCreate takes no idempotency key (only mutations with the @idempotent directive do,
 https://shopify.dev/docs/api/usage/idempotent-requests), so the order carries the tag
-"cartpath-<reference>" and is looked up by it before any create
+"cartpath-<reference>" and is looked up by it before any retried create
 (search syntax: https://shopify.dev/docs/api/usage/search-syntax). Shopify's search
 index can trail a create by a few seconds: the write-back's first retry waits longer.
 draftOrderComplete was the alternative; it re-prices the draft at completion and
