@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help venv services demo test lint bench
+.PHONY: help venv services demo test extension lint bench
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -23,10 +23,13 @@ services: ## Start PostgreSQL and Redis if they are down; install Chromium if mi
 demo: venv ## The app on :8000 and the sandbox on :8001, seeded (Ctrl-C stops both)
 	$(BIN)/cartpath demo
 
-test: venv services ## The suite on SQLite and PostgreSQL with real Redis, then lint
+test: venv services extension ## The suite on SQLite and PostgreSQL with real Redis, then lint
 	$(BIN)/pytest
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+extension: ## Shopify post-purchase extension: install from the lock file, unit tests, build
+	cd extension/post-purchase && npm ci --no-audit --no-fund --loglevel=error && npm test && npm run build
 
 lint: venv ## ruff check and format check
 	$(BIN)/ruff check .

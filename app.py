@@ -32,6 +32,11 @@ BLUEPRINTS: tuple[str, ...] = (
     "upsell.post_purchase_views:blueprint",
     "upsell.hosted_views:blueprint",
     "admin.views:blueprint",
+    "admin.funnels:blueprint",
+    "admin.designer:blueprint",
+    "admin.settings:blueprint",
+    "admin.orders:blueprint",
+    "admin.support:blueprint",
 )
 
 

@@ -37,10 +37,12 @@ if [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
 fi
 
+# Node and npm: the post-purchase extension's tests (make extension) and axe-core.
+command -v npm >/dev/null || apt_install nodejs npm
+
 # axe-core from the npm registry, for the checkout's accessibility test; .cache/ is ignored.
 axe_prefix="$(cd "$(dirname "$0")/.." && pwd)/.cache/npm"
 if [ ! -f "$axe_prefix/node_modules/axe-core/axe.min.js" ]; then
-  command -v npm >/dev/null || apt_install nodejs npm
   npm install --no-save --no-audit --no-fund --loglevel=error --prefix "$axe_prefix" axe-core@4 >/dev/null
 fi
-echo "services: PostgreSQL, Redis, Chromium and axe-core are ready"
+echo "services: PostgreSQL, Redis, Chromium, npm and axe-core are ready"

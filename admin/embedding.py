@@ -32,11 +32,15 @@ def frame_ancestors(identity: AdminIdentity) -> str:
             _origin(config.bigcommerce_login_base),
             _origin(config.bigcommerce_api_base),
         ]
-    return "frame-ancestors " + " ".join(dict.fromkeys(sources))
+    # 'self': the designer frames the checkout preview inside the admin page itself.
+    return "frame-ancestors " + " ".join([*dict.fromkeys(sources), "'self'"])
 
 
 def embedded(response: Response, identity: AdminIdentity) -> Response:
     response.headers["Content-Security-Policy"] = frame_ancestors(identity)
-    # Admin URLs carry a session token: never send them on as a Referer.
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # Admin URLs carry a session token: never send them to another site as a Referer. Not
+    # "no-referrer": with it browsers send `Origin: null` on the admin's own form POSTs, and
+    # the CSRF check (auth/identity.py) refuses every change made from the page
+    # (https://fetch.spec.whatwg.org/#serializing-a-request-origin).
+    response.headers["Referrer-Policy"] = "same-origin"
     return response

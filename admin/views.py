@@ -2,34 +2,31 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, make_response, render_template, request
+from flask import Blueprint, abort, jsonify, request
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from admin.embedding import embedded
-from auth.identity import admin_token_for, current_identity, require_admin
+from admin.charts import HEIGHT, WIDTH, revenue_bars
+from admin.checklist import setup_steps
+from admin.shell import redirect_to, render_page
+from analytics.figures import offer_id
+from analytics.metrics import DEFAULT_PERIOD, PERIODS, period_metrics
+from auth.identity import current_identity, require_admin
 from auth.models import Role, StaffMember
 from core import audit
-from core.models import Shop, ShopMode
+from core.db import utcnow
+from core.models import Shop
 from core.services import services
 from core.web import db_session
+from upsell.models import Funnel, FunnelVersion
 
-blueprint = Blueprint("admin", __name__, template_folder="templates")
-
-MODE_REASONS = {
-    ShopMode.HOSTED: "Cartpath's own one-page checkout takes the shop's orders and writes "
-    "each one back to the platform.",
-    ShopMode.NATIVE: "Shopify's rules for public apps keep Shopify's own checkout "
-    "(App Store requirement 1.1.2); Cartpath adds its upsells through "
-    "Shopify's post-purchase extension.",
-}
-
-
-def _session_token_field() -> dict[str, str]:
-    """What links and forms carry so the next request is authenticated too."""
-    identity = current_identity()
-    if request.values.get("id_token"):
-        return {"id_token": request.values["id_token"]}
-    return {"admin_token": admin_token_for(identity)}
+blueprint = Blueprint(
+    "admin",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/admin/static",
+)
 
 
 @blueprint.get("/admin")
@@ -38,24 +35,55 @@ def home():
     identity = current_identity()
     session = db_session()
     shop = session.get(Shop, identity.shop_id)
+    days = _period(request.args.get("days"))
+    metrics = period_metrics(session, shop.id, days, utcnow().date())
+    session.commit()  # keep the days rolled up on this first read
     staff = session.scalars(
         select(StaffMember)
         .where(StaffMember.shop_id == shop.id, StaffMember.removed_at.is_(None))
         .order_by(StaffMember.id)
     ).all()
-    config = services().config
-    page = render_template(
+    return render_page(
         "admin/home.html",
-        shop=shop,
-        identity=identity,
+        title="Home",
+        steps=setup_steps(session, shop, services().config),
+        metrics=metrics,
+        periods=PERIODS,
+        bars=revenue_bars(metrics.series, shop.locale),
+        chart_size=(WIDTH, HEIGHT),
+        offer_names=_offer_names(session, shop.id, {o.offer_id for o in metrics.offers}),
         staff=staff,
         roles=list(Role),
-        mode_reason=MODE_REASONS[shop.mode],
-        credential=_session_token_field(),
-        app_bridge_url=config.shopify_app_bridge_url,
-        api_key=config.shopify_api_key,
     )
-    return embedded(make_response(page), identity)
+
+
+def _period(raw: str | None) -> int:
+    """The period asked for in days (the form's `days`), or 400 for one Home does not offer."""
+    if not raw:
+        return DEFAULT_PERIOD
+    if not (raw.isdigit() and int(raw) in PERIODS):
+        choices = ", ".join(str(p) for p in PERIODS[:-1]) + f" or {PERIODS[-1]}"
+        abort(400, f"Choose a period of {choices} days.")
+    return int(raw)
+
+
+def _offer_names(session: Session, shop_id: int, ids: set[str]) -> dict[str, str]:
+    """The offers `ids` (analytics.figures.offer_id) named for people: funnel, version
+    and headline."""
+    versions = {int(v) for v, _, _ in (i.partition(":") for i in ids) if v.isdigit()}
+    if not versions:
+        return {}
+    rows = session.execute(
+        select(FunnelVersion.id, FunnelVersion.number, FunnelVersion.definition, Funnel.name)
+        .join(Funnel, Funnel.id == FunnelVersion.funnel_id)
+        .where(FunnelVersion.shop_id == shop_id, FunnelVersion.id.in_(versions))
+    ).all()
+    names = {}
+    for version_id, number, definition, funnel in rows:
+        for key, offer in (definition.get("offers") or {}).items():
+            headline = offer.get("headline") or key
+            names[offer_id(version_id, key)] = f"{funnel} (v{number}): {headline}"
+    return names
 
 
 @blueprint.get("/admin/api/session")
@@ -95,4 +123,5 @@ def change_role(staff_id: int):
         details={"from": previous.value, "to": role.value},
     )
     session.commit()
-    return jsonify(staff_id=member.id, role=role.value)
+    who = member.email or f"user {member.platform_user_id}"
+    return redirect_to("admin.home", notice=f"{who} is now {role.value}.")

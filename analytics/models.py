@@ -7,11 +7,11 @@ the ledger; the admin's reports read these (and roll them up) instead of the hot
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Numeric, String
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, utcnow
@@ -46,3 +46,22 @@ class AnalyticsEvent(Base):
     reason: Mapped[str | None] = mapped_column(String(60))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DailyFigures(Base):
+    """One shop's figures for one past day (UTC), rolled up from the ledger and events
+    (analytics/rollups.py) so Home reads at most 90 rows instead of every order.
+
+    `figures` is analytics.figures.Figures as JSON: amounts as strings per currency,
+    so sums stay exact Decimals. Recomputed whole, never incremented: a job that runs
+    twice, or a refund that arrives late, leaves the same row.
+    """
+
+    __tablename__ = "analytics_daily"
+    __table_args__ = (UniqueConstraint("shop_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shop.id"))
+    day: Mapped[date]
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)

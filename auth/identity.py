@@ -36,6 +36,7 @@ ADMIN_TOKEN_PREFIX = "cpa_"  # noqa: S105
 # App Bridge retries a request once with a fresh session token when it sees this header
 # (shopify-app-js shopify-app-react-router authenticate/const.ts).
 RETRY_HEADER = "X-Shopify-Retry-Invalid-Session-Request"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,8 @@ def require_admin(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if request.method not in SAFE_METHODS and not _same_origin():
+                return _cross_site()
             try:
                 identity = _resolve()
             except SignatureError as error:
@@ -83,10 +86,26 @@ def require_admin(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., 
 
 
 def _credential() -> str:
+    """The caller's token. A change (POST) must carry it in a header or its form body: a
+    form or script on another site cannot read it there, so it is also the CSRF token, and
+    a URL (history, logs) can never authorise a change."""
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         return header.removeprefix("Bearer ").strip()
-    return request.values.get("id_token") or request.values.get("admin_token") or ""
+    source = request.args if request.method in SAFE_METHODS else request.form
+    return source.get("id_token") or source.get("admin_token") or ""
+
+
+def _same_origin() -> bool:
+    """Browsers name the page a POST comes from (Origin); ours, or none (API clients), passes.
+
+    https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html
+    """
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    own = {request.host_url.rstrip("/"), services().config.base_url.rstrip("/")}
+    return origin in own
 
 
 def _resolve() -> AdminIdentity:
@@ -193,6 +212,16 @@ def _unauthorized(reason: str):
     )
     response.status_code = 401
     response.headers[RETRY_HEADER] = "1"
+    return response
+
+
+def _cross_site():
+    response = jsonify(
+        error="Forbidden",
+        message="This change was sent from another site, so Cartpath refused it. "
+        "Make it from Cartpath's own page in your store's admin.",
+    )
+    response.status_code = 403
     return response
 
 

@@ -15,9 +15,16 @@ from collections.abc import Sequence
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from analytics.models import AnalyticsEvent
+from analytics.models import AnalyticsEvent, DailyFigures
 from auth.models import DataExport, StaffMember
-from checkout.models import Checkout, CheckoutDesign, Order, Payment
+from checkout.models import (
+    Checkout,
+    CheckoutDesign,
+    Order,
+    OrderExport,
+    Payment,
+    WritebackAttempt,
+)
 from core import audit
 from core.db import utcnow
 from core.models import Alert, AuditLog, Outbox, OutboxStatus, Shop, WebhookEvent
@@ -178,8 +185,10 @@ def erase_shop(session: Session, shop: Shop, *, keep_event_id: int) -> None:
     # Children before the rows they reference (PostgreSQL checks the foreign keys).
     for model in (
         AnalyticsEvent,
+        DailyFigures,
         ShownOffer,
         Payment,
+        WritebackAttempt,
         Order,
         FunnelVersion,
         Funnel,
@@ -189,6 +198,7 @@ def erase_shop(session: Session, shop: Shop, *, keep_event_id: int) -> None:
         Checkout,
         CheckoutDesign,
         DataExport,
+        OrderExport,
         StaffMember,
         AuditLog,
     ):

@@ -11,6 +11,7 @@ BENCHMARKS = (
     "bench.checkout",
     "bench.storefront",
     "bench.writeback",
+    "bench.admin",
 )
 
 

@@ -8,6 +8,8 @@ a shopper: a stored design that no longer validates falls back to the default.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -34,6 +36,23 @@ def _theme(settings: dict[str, Any] | None, shop_id: int) -> Theme:
             "stored design of shop %s no longer validates (%s); using the default", shop_id, error
         )
         return Theme.default()
+
+
+@dataclass(frozen=True)
+class DesignState:
+    """What the designer shows: the draft, and whether shoppers see something else."""
+
+    draft: Theme
+    published_at: datetime | None
+    unpublished_changes: bool
+
+
+def design_state(session: Session, shop_id: int) -> DesignState:
+    row = _row(session, shop_id)
+    if row is None:
+        return DesignState(Theme.default(), None, unpublished_changes=False)
+    draft, published = _theme(row.draft, shop_id), _theme(row.published, shop_id)
+    return DesignState(draft, row.published_at, unpublished_changes=draft != published)
 
 
 def published_theme(session: Session, shop_id: int) -> Theme:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db import Base
+from core.db import Base, utcnow
 from core.models import Timestamps, enum_column
 
 
@@ -34,7 +34,12 @@ def new_token() -> str:
 
 class Checkout(Timestamps, Base):
     __tablename__ = "checkout"
-    __table_args__ = (Index("ix_checkout_shop_status_updated", "shop_id", "status", "updated_at"),)
+    __table_args__ = (
+        Index("ix_checkout_shop_status_updated", "shop_id", "status", "updated_at"),
+        # Checkouts started per day, for the admin's conversion rate.
+        Index("ix_checkout_shop_created", "shop_id", "created_at"),
+        Index("ix_checkout_shop_email", "shop_id", "email"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
@@ -101,6 +106,9 @@ class Order(Timestamps, Base):
         UniqueConstraint("shop_id", "reference"),
         Index("ix_cartpath_order_shop_created", "shop_id", "created_at"),
         Index("ix_cartpath_order_shop_email", "shop_id", "email"),
+        Index("ix_cartpath_order_shop_status_created", "shop_id", "status", "created_at"),
+        Index("ix_cartpath_order_shop_number", "shop_id", "platform_order_number"),
+        Index("ix_cartpath_order_shop_platform_id", "shop_id", "platform_order_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -131,6 +139,12 @@ class Order(Timestamps, Base):
     # The funnel version whose offers this order's shopper saw (none: no funnel matched).
     funnel_version_id: Mapped[int | None] = mapped_column(ForeignKey("funnel_version.id"))
     writeback_error: Mapped[str | None] = mapped_column(Text)
+    # What the platform reports refunded on its order (refund webhooks), and when it was
+    # cancelled (or archived) there: the admin's figures are net of both.
+    refunded_total: Mapped[Decimal] = mapped_column(
+        Numeric(14, 4), default=Decimal("0"), server_default="0"
+    )
+    cancelled_at: Mapped[datetime | None]
 
 
 class PaymentKind(enum.StrEnum):
@@ -177,3 +191,58 @@ class Payment(Timestamps, Base):
     # Shown to the shopper on a decline; the gateway's code kept for support.
     decline_code: Mapped[str | None] = mapped_column(String(100))
     message: Mapped[str | None] = mapped_column(Text)
+
+
+class ExportStatus(enum.StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class OrderExport(Timestamps, Base):
+    """The shop's orders as CSV, written by a job a row at a time so the admin shows progress.
+
+    The file is kept in the row (a shop's orders fit comfortably); a shop redact erases it.
+    """
+
+    __tablename__ = "order_export"
+    __table_args__ = (Index("ix_order_export_shop_created", "shop_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shop.id"))
+    requested_by: Mapped[str] = mapped_column(String(255))
+    status: Mapped[ExportStatus] = mapped_column(
+        enum_column(ExportStatus, "export_status"), default=ExportStatus.RUNNING
+    )
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    content: Mapped[str] = mapped_column(Text, default="")
+    finished_at: Mapped[datetime | None]
+
+
+class AttemptOutcome(enum.StrEnum):
+    RUNNING = "running"  # started, not finished yet
+    LOST = "lost"  # its worker died mid-call; a later attempt (or giving up) says so
+    WRITTEN = "written"  # found or created on the platform
+    RETRYING = "retrying"  # the platform did not answer; the outbox tries again
+    FAILED = "failed"  # refused for good, or the last try: the order is failed
+
+
+class WritebackAttempt(Base):
+    """One try at writing an order to its platform, kept for the admin's order timeline:
+    when, what came of it, and the platform's error (with its HTTP status when known)."""
+
+    __tablename__ = "writeback_attempt"
+    __table_args__ = (Index("ix_writeback_attempt_order", "order_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shop.id"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("cartpath_order.id"))
+    number: Mapped[int]  # the order's writeback_attempts when it started
+    outcome: Mapped[AttemptOutcome] = mapped_column(
+        enum_column(AttemptOutcome, "attempt_outcome"), default=AttemptOutcome.RUNNING
+    )
+    error: Mapped[str | None] = mapped_column(Text)
+    platform_status: Mapped[int | None]
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]

@@ -16,15 +16,24 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from checkout.models import Checkout, Order, OrderStatus, Payment, PaymentKind, PaymentStatus
+from checkout.models import (
+    AttemptOutcome,
+    Checkout,
+    Order,
+    OrderStatus,
+    Payment,
+    PaymentKind,
+    PaymentStatus,
+    WritebackAttempt,
+)
 from core.alerts import raise_alert, resolve_alerts
 from core.db import utcnow
 from core.jobs import RetryPolicy, job
 from core.models import Shop
-from core.outbox import defer
+from core.outbox import WORKER_LOST, defer
 from core.services import services
 from platforms.errors import FinalError, RetriableError
 from platforms.order_writers import writer_for
@@ -61,10 +70,17 @@ def alert_subject(reference: str) -> str:
 
 def _give_up(order_id: int, message: str) -> None:
     """The last attempt failed: the order is FAILED and staff see an alert to retry it."""
+    _fail(order_id, message)
+
+
+def _fail(order_id: int, message: str, attempt: Attempt | None = None) -> None:
     with services().database.session() as session:
         order = session.get(Order, order_id)
         if order is None or order.status is OrderStatus.WRITTEN:
             return
+        attempt = attempt or Attempt.last(session, order_id, message)
+        if attempt is not None:
+            attempt.finish(session, AttemptOutcome.FAILED)
         order.status, order.writeback_error = OrderStatus.FAILED, message
         raise_alert(
             session,
@@ -89,6 +105,7 @@ def write_back_order(order_id: int) -> str:
         if order.status is OrderStatus.WRITTEN:
             return "written"
         order.writeback_attempts += 1
+        attempt = Attempt.start(session, order)
         platform = session.get(Shop, order.shop_id).platform
         shop_id, wanted = order.shop_id, order_to_write(session, order)
         # The count is committed before any platform call, so on the first attempt no
@@ -99,13 +116,64 @@ def write_back_order(order_id: int) -> str:
         written = _find_or_create(writer_for(platform), shop_id, wanted, look_first=look_first)
     except FinalError as refusal:
         # Retrying cannot change the platform's mind: give up now, visibly.
-        _give_up(order_id, _describe(refusal))
+        _fail(order_id, _describe(refusal), attempt.failed_with(refusal))
         return "failed"
     except Exception as error:
-        _keep_error(order_id, _describe(error))
+        _keep_error(order_id, attempt.failed_with(error))
         raise
-    _record_written(order_id, written)
+    _record_written(order_id, written, attempt)
     return "written"
+
+
+@dataclass
+class Attempt:
+    """This attempt's WritebackAttempt row, the one record of each try: started with the
+    attempt counter, finished in the same transaction as the order's outcome."""
+
+    id: int
+    error: str | None = None
+    platform_status: int | None = None
+
+    @classmethod
+    def start(cls, session: Session, order: Order) -> Attempt:
+        """A new attempt runs only once the outbox lease of any earlier one has passed, so
+        an earlier attempt still RUNNING died with its worker."""
+        session.execute(
+            update(WritebackAttempt)
+            .where(
+                WritebackAttempt.order_id == order.id,
+                WritebackAttempt.outcome == AttemptOutcome.RUNNING,
+            )
+            .values(outcome=AttemptOutcome.LOST, error=WORKER_LOST)
+        )
+        row = WritebackAttempt(
+            shop_id=order.shop_id, order_id=order.id, number=order.writeback_attempts
+        )
+        session.add(row)
+        session.flush()
+        return cls(row.id)
+
+    @classmethod
+    def last(cls, session: Session, order_id: int, message: str) -> Attempt | None:
+        """The order's latest attempt, when the outbox gives up after it (its own error
+        kept; a worker lost mid-attempt left none, so it gets the outbox's message)."""
+        row = session.scalars(
+            select(WritebackAttempt)
+            .where(WritebackAttempt.order_id == order_id)
+            .order_by(WritebackAttempt.id.desc())
+        ).first()
+        if row is None:
+            return None
+        return cls(row.id, row.error or message, row.platform_status)
+
+    def failed_with(self, error: Exception) -> Attempt:
+        self.error, self.platform_status = _describe(error), getattr(error, "status", None)
+        return self
+
+    def finish(self, session: Session, outcome: AttemptOutcome) -> None:
+        row = session.get(WritebackAttempt, self.id)
+        row.outcome, row.finished_at = outcome, utcnow()
+        row.error, row.platform_status = self.error, self.platform_status
 
 
 def _find_or_create(
@@ -176,8 +244,9 @@ def order_to_write(session: Session, order: Order) -> OrderToWrite:
     )
 
 
-def _record_written(order_id: int, written: PlatformOrderRef) -> None:
+def _record_written(order_id: int, written: PlatformOrderRef, attempt: Attempt) -> None:
     with services().database.session() as session:
+        attempt.finish(session, AttemptOutcome.WRITTEN)
         order = session.get(Order, order_id)
         order.platform_order_id, order.platform_order_number = (
             written.platform_id,
@@ -194,11 +263,12 @@ def _record_written(order_id: int, written: PlatformOrderRef) -> None:
         session.commit()
 
 
-def _keep_error(order_id: int, message: str) -> None:
+def _keep_error(order_id: int, attempt: Attempt) -> None:
     """The admin's order timeline shows the last attempt's error while retries go on."""
     with services().database.session() as session:
+        attempt.finish(session, AttemptOutcome.RETRYING)
         order = session.get(Order, order_id)
-        order.writeback_error = message
+        order.writeback_error = attempt.error
         session.commit()
 
 

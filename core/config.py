@@ -21,6 +21,9 @@ from cryptography.fernet import Fernet
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE_PATH = PROJECT_ROOT / "instance"
 
+SHOPIFY_MAX_ACCEPTED_OFFERS = 3
+SHOPIFY_FULFILLMENT_HOLD_SECONDS = 3600.0
+
 _API_VERSION = re.compile(r"^(\d{4}-(01|04|07|10)|unstable)$")
 _MIN_SECRET_LENGTH = 32
 
@@ -91,6 +94,21 @@ class Config:
     payment_decline_lock: int = 5
     # How long one payment request holds a checkout's payment lease (the gateway call).
     payment_lease: float = 120.0
+    # Staff alerts are emailed through this server (smtp:// with STARTTLS when offered, or
+    # smtps://; user:password@ when it wants a login); unset: alerts are shown, not emailed.
+    smtp_url: str = field(default="", repr=False)
+    mail_from: str = "Cartpath <alerts@localhost>"
+    # Shopify's post-purchase limits (native mode), which a setting may only lower:
+    # at most three accepted offers per order (changesetApplicationsRemaining; PLATFORMS.md
+    # H.3), and the fulfilment hold Shopify puts on the order while the page is open, which
+    # it releases at the thank-you page or after 60 minutes
+    # (https://shopify.dev/changelog/post-purchase-fulfillment-holds introduces the hold;
+    # the hour is the figure app vendors quote from Shopify's limits,
+    # https://intercom.help/aftersell/en/articles/8593951-fulfillment and
+    # https://support.getrecharge.com/hc/en-us/articles/27709905111191). After it, Shopify
+    # refuses changesets (order_released_error), so Cartpath signs none.
+    upsell_max_accepted: int = SHOPIFY_MAX_ACCEPTED_OFFERS
+    post_purchase_hold: float = SHOPIFY_FULFILLMENT_HOLD_SECONDS
     testing: bool = False
 
     @classmethod
@@ -181,6 +199,20 @@ class Config:
                 env, "CARTPATH_PAYMENT_DECLINE_LOCK", cls.payment_decline_lock
             ),
             payment_lease=_seconds(env, "CARTPATH_PAYMENT_LEASE", cls.payment_lease),
+            smtp_url=_smtp_url(get("CARTPATH_SMTP_URL")),
+            mail_from=get("CARTPATH_MAIL_FROM", cls.mail_from),
+            upsell_max_accepted=int(
+                _at_most(
+                    "CARTPATH_UPSELL_MAX_ACCEPTED",
+                    _count(env, "CARTPATH_UPSELL_MAX_ACCEPTED", cls.upsell_max_accepted),
+                    SHOPIFY_MAX_ACCEPTED_OFFERS,
+                )
+            ),
+            post_purchase_hold=_at_most(
+                "CARTPATH_POST_PURCHASE_HOLD",
+                _seconds(env, "CARTPATH_POST_PURCHASE_HOLD", cls.post_purchase_hold),
+                SHOPIFY_FULFILLMENT_HOLD_SECONDS,
+            ),
         )
         _require_pair(env, "SHOPIFY_API_KEY", "SHOPIFY_API_SECRET")
         _require_pair(env, "BIGCOMMERCE_CLIENT_ID", "BIGCOMMERCE_CLIENT_SECRET")
@@ -264,6 +296,13 @@ def _http_url(setting: str, value: str) -> str:
     return value.rstrip("/")
 
 
+def _smtp_url(value: str) -> str:
+    parts = urlsplit(value)
+    if value and (parts.scheme not in ("smtp", "smtps") or not parts.hostname):
+        raise ConfigError("CARTPATH_SMTP_URL", "must look like smtp://host:587 or smtps://host:465")
+    return value
+
+
 def _shopify_base(value: str) -> str:
     if "{shop}" not in value:
         raise ConfigError("SHOPIFY_API_BASE", "must contain {shop}, e.g. https://{shop}")
@@ -311,6 +350,13 @@ def _count(env: Mapping[str, str], setting: str, default: int) -> int:
     if not raw.isdigit() or not 1 <= int(raw) <= 1_000_000:
         raise ConfigError(setting, f"{raw!r} is not a whole number between 1 and 1000000")
     return int(raw)
+
+
+def _at_most(setting: str, value: float, limit: float) -> float:
+    """A setting that states a platform's limit may lower it, never raise it."""
+    if value > limit:
+        raise ConfigError(setting, f"must be at most {limit:g}, Shopify's own limit")
+    return value
 
 
 def _rate(env: Mapping[str, str], setting: str, default: tuple[int, float]) -> tuple[int, float]:

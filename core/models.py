@@ -91,6 +91,8 @@ class Shop(Timestamps, Base):
         default=StorefrontHandoff.OFF,
         server_default=StorefrontHandoff.OFF.value,
     )
+    # Where staff alerts (a failed write-back, a locked checkout) are emailed; none: not sent.
+    alert_email: Mapped[str | None] = mapped_column(String(320))
 
     @property
     def is_installed(self) -> bool:
@@ -142,6 +144,7 @@ class WebhookEvent(Base):
     __table_args__ = (
         UniqueConstraint("platform", "event_key"),
         Index("ix_webhook_event_shop_received", "shop_id", "received_at"),
+        Index("ix_webhook_event_shop_resource", "shop_id", "resource_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -159,6 +162,11 @@ class WebhookEvent(Base):
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     triggered_at: Mapped[datetime | None]
     processed_at: Mapped[datetime | None]
+    # Later deliveries of the same event: recorded here, never processed again.
+    duplicates: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_duplicate_at: Mapped[datetime | None]
+    # The platform resource it was about (an order id), once processing has read it.
+    resource_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class OutboxStatus(enum.StrEnum):
@@ -225,3 +233,6 @@ class Alert(Base):
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
+    # When it was emailed to the shop's alert address (core/alerts.py), so a retried job
+    # does not send it twice.
+    emailed_at: Mapped[datetime | None]

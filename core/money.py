@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
+from babel import Locale
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
 
@@ -30,6 +31,13 @@ class CurrencyMismatch(MoneyError):
 @lru_cache(maxsize=1)
 def _known_currencies() -> frozenset[str]:
     return frozenset(list_currencies())
+
+
+@lru_cache(maxsize=64)
+def _locale(identifier: str) -> Locale:
+    """Parsed once: Babel re-reads a locale given by name on every call, which costs more
+    than the formatting itself (the admin's charts format ninety amounts a page)."""
+    return Locale.parse(identifier)
 
 
 @lru_cache(maxsize=512)
@@ -114,7 +122,7 @@ class Money:
 
     def format(self, locale: str = "en_US") -> str:
         """For people: the shop's locale decides symbol and separators (Babel)."""
-        return format_currency(self.amount, self.currency, locale=locale)
+        return format_currency(self.amount, self.currency, locale=_locale(locale))
 
     def _same_currency(self, other: object) -> Money:
         if not isinstance(other, Money):

@@ -1,5 +1,6 @@
 """Work that recurs: the outbox sweep every half minute, the daily webhook repair, the
-hourly order reconciliation.
+hourly order reconciliation, the ten-minute check of post-purchase offers whose result
+never came, the analytics rollup of recent days.
 
 One daemon thread per process (web without Redis, every worker) checks which tasks
 are due; with Redis, a lock that lives for most of a task's interval lets only one
@@ -30,8 +31,10 @@ class PeriodicTask:
 
 
 def default_tasks(app: Flask) -> list[PeriodicTask]:
+    from analytics.rollups import ROLLUP_INTERVAL, roll_up_all_shops
     from checkout.reconcile import reconcile_hosted_shops
     from core.outbox import sweep
+    from upsell.native_outcomes import UNREPORTED_CHECK_INTERVAL, settle_unreported
     from webhooks.subscriptions import check_all_shops
 
     config = services_of(app).config
@@ -39,6 +42,8 @@ def default_tasks(app: Flask) -> list[PeriodicTask]:
         PeriodicTask("outbox-sweep", config.sweep_interval, sweep),
         PeriodicTask("webhook-subscriptions", config.subscription_check_interval, check_all_shops),
         PeriodicTask("order-reconciliation", config.reconcile_interval, reconcile_hosted_shops),
+        PeriodicTask("post-purchase-unreported", UNREPORTED_CHECK_INTERVAL, settle_unreported),
+        PeriodicTask("analytics-rollup", ROLLUP_INTERVAL, roll_up_all_shops),
     ]
 
 

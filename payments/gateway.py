@@ -101,3 +101,11 @@ class Gateway(Protocol):
     def browser_fields(self) -> BrowserFields:
         """The card fields' script for the checkout page."""
         ...
+
+    def check_connection(self) -> None:
+        """One cheap authenticated call: the gateway answers and accepts Cartpath's keys.
+
+        :raises GatewayUnavailable: no answer.
+        :raises GatewayError: the keys were refused.
+        """
+        ...

@@ -157,6 +157,12 @@ class StripeGateway:
                 intent = self._client.v1.payment_intents.retrieve(intent_id)
         return _charge_of(intent)
 
+    def check_connection(self) -> None:
+        """GET /v1/balance, the cheapest call a secret key may make, without retries: the
+        admin asks while a person waits (https://docs.stripe.com/api/balance/balance_retrieve)."""
+        with _translated_errors():
+            self._client.v1.balance.retrieve(options={"max_network_retries": 0})
+
     def browser_fields(self) -> BrowserFields:
         if self._api_base == STRIPE_API:
             return BrowserFields(

@@ -24,3 +24,10 @@ def interpret(
     if platform is Platform.SHOPIFY:
         return shopify_events.interpret(topic, payload, triggered_at)
     return bigcommerce_events.interpret(shop_id, topic, payload, triggered_at)
+
+
+def order_ids(platform: Platform, platform_id: str) -> tuple[str, ...]:
+    """The ids Cartpath may have stored for the platform order its webhooks call `platform_id`."""
+    if platform is Platform.SHOPIFY:
+        return shopify_events.order_ids(platform_id)
+    return (platform_id,)

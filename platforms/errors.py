@@ -8,7 +8,12 @@ from __future__ import annotations
 
 
 class PlatformError(Exception):
-    """Something a platform said or sent that Cartpath cannot accept."""
+    """Something a platform said or sent that Cartpath cannot accept; `status` is the
+    platform's HTTP status when it answered with one (support reads it on the timeline)."""
+
+    def __init__(self, message: str = "", *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class SignatureError(PlatformError):
@@ -42,8 +47,10 @@ class InvalidShopError(PlatformError):
 class RetriableError(PlatformError):
     """A transient failure (429, 5xx, timeout): try again after `retry_after` seconds."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, status: int | None = None
+    ) -> None:
+        super().__init__(message, status=status)
         self.retry_after = retry_after
 
 

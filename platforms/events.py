@@ -33,6 +33,10 @@ class OrderRecord:
     # Cartpath's checkout reference when the order came from Cartpath (tag / external id).
     cartpath_reference: str | None = None
     refunds: tuple[RefundRecord, ...] = ()
+    # Why the platform showed this order's shopper no post-purchase page, when the order
+    # says so: "wallet" (wallets and pay-later), "gateway" (gift cards, gateways that
+    # cannot charge again), "currency" (not the shop's currency). None: it could have.
+    post_purchase_blocker: str | None = None
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from core.config import Config
 from platforms.shopify.subscriptions import TOPICS
@@ -27,3 +28,25 @@ def test_the_privacy_topics_are_declared_and_the_rest_matches_the_app():
     assert config["application_url"].endswith("/admin")
     assert config["webhooks"]["api_version"] == Config.shopify_api_version
     assert "APP_UNINSTALLED" in TOPICS
+
+
+def test_every_extension_directory_holds_an_extension_and_post_purchase_is_one():
+    config = tomllib.loads(TOML.read_text())
+    found = {
+        path.parent.name: tomllib.loads(path.read_text())
+        for pattern in config["extension_directories"]
+        for path in TOML.parent.glob(f"{pattern}/shopify.extension.toml")
+    }
+
+    assert set(found) == {"cartpath-handoff", "post-purchase"}
+    assert found["post-purchase"]["type"] == "checkout_post_purchase"
+    assert "write_order_edits" in config["access_scopes"]["scopes"].split(",")
+
+
+def test_the_post_purchase_extension_calls_the_apps_own_host():
+    config = tomllib.loads(TOML.read_text())
+    source = (TOML.parent / "post-purchase" / "src" / "config.js").read_text()
+    host = urlsplit(config["application_url"]).netloc
+
+    assert f"CARTPATH_URL = 'https://{host}'" in source
+    assert (TOML.parent / "post-purchase" / "package-lock.json").is_file()

@@ -17,6 +17,7 @@ from core.web import db_session
 from platforms.errors import RetriableError
 from upsell.hosted import (
     OfferProblem,
+    OfferView,
     Step,
     accept,
     decline,
@@ -63,15 +64,20 @@ def offer(token: str, offer: str):
         shown = view_offer(session, token, offer)
     except OfferProblem as problem:
         return _problem(token, offer, problem)
-    shop: Shop = shown.shop
-    quote = shown.shown.quote
+    return render_offer(shown, token)
+
+
+def render_offer(view: OfferView, token: str) -> str:
+    """The offer page for `view` (the admin's preview renders it too, from unsaved rows)."""
+    shop: Shop = view.shop
+    quote = view.shown.quote
 
     def money(amount: str) -> str:
-        return Money.of(amount, shown.shown.currency).format(shop.locale)
+        return Money.of(amount, view.shown.currency).format(shop.locale)
 
     return render_template(
         "upsell/offer.html",
-        view=shown,
+        view=view,
         quote=quote,
         prices={
             name: money(quote[name])

@@ -9,7 +9,7 @@ so the same purchase asking twice sees the same offers, and an offer is signed o
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import UTC, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,11 +24,11 @@ from core.services import services
 from platforms.pricing import CartItem
 from platforms.pricing_engines import engine_for
 from platforms.shopify.post_purchase import PurchaseToken, sign_changeset
+from upsell.eligibility import purchase_blocker, record_ineligible
 from upsell.funnels import FunnelDefinition
 from upsell.matching import OrderFacts, choose_funnel
 from upsell.models import OfferStatus, ShownOffer
 from upsell.offers import (
-    MAX_ACCEPTED_PER_ORDER,
     PricedOffer,
     can_sell,
     price_offer,
@@ -53,6 +53,30 @@ def shop_for(session: Session, purchase: PurchaseToken) -> Shop:
     if shop is None or not shop.is_installed:
         raise OfferRefused(404, "This shop does not use Cartpath.")
     return shop
+
+
+def offer_of(session: Session, shop: Shop, purchase: PurchaseToken, offer_id: str) -> ShownOffer:
+    """:raises OfferRefused: 404 for an offer of another shop or purchase, or none."""
+    shown = session.scalar(
+        select(ShownOffer).where(
+            ShownOffer.token == str(offer_id)[:64],
+            ShownOffer.shop_id == shop.id,
+            ShownOffer.order_reference == purchase.reference_id,
+        )
+    )
+    if shown is None:
+        raise OfferRefused(404, "No such offer for this purchase.")
+    return shown
+
+
+def event_values(shown: ShownOffer) -> dict[str, Any]:
+    """What an analytics event of this offer carries: funnel version, offer, amount."""
+    return {
+        "funnel_version_id": shown.funnel_version_id,
+        "offer_key": shown.offer_key,
+        "amount": shown.total,
+        "currency": shown.currency,
+    }
 
 
 def purchase_facts(purchase: PurchaseToken) -> OrderFacts:
@@ -105,6 +129,10 @@ def _offer_json(shown: ShownOffer, priced: PricedOffer, ids: dict[str, str]) -> 
         "originalPrice": str(original),
         "discountedPrice": str(discounted * offer.quantity),
         "changes": shown.quote["changes"],
+        # The countdown's end, fixed when the offer was first shown (a reload keeps it).
+        "expiresAt": shown.expires_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if shown.expires_at
+        else None,
         # Where the shopper goes next (our extension follows these; a downsell on decline).
         "next": {
             "accepted": ids.get(offer.on_accept or ""),
@@ -121,16 +149,11 @@ def offers_for(purchase: PurchaseToken) -> list[dict[str, Any]]:
         shop_id = shop.id
         if shop.mode is not ShopMode.NATIVE:
             raise OfferRefused(409, "This shop runs Cartpath's own checkout and upsells.")
-        candidates = active_funnels(session, shop_id)
-        chosen = choose_funnel(candidates, purchase_facts(purchase))
+        blocker = purchase_blocker(purchase.input_data)
+        facts = purchase_facts(purchase)
+        chosen = None if blocker else choose_funnel(active_funnels(session, shop_id), facts)
         if chosen is None:
-            record_event(
-                session,
-                shop_id,
-                EventKind.OFFER_INELIGIBLE,
-                purchase.reference_id,
-                reason="no_match",
-            )
+            record_ineligible(session, shop_id, purchase.reference_id, blocker or "no_match")
             session.commit()
             return []
         version_id = chosen[0].id
@@ -142,13 +165,7 @@ def offers_for(purchase: PurchaseToken) -> list[dict[str, Any]]:
     }
     if priced[definition.entry] is None:
         with svc.database.session() as session:
-            record_event(
-                session,
-                shop_id,
-                EventKind.OFFER_INELIGIBLE,
-                purchase.reference_id,
-                reason="out_of_stock",
-            )
+            record_ineligible(session, shop_id, purchase.reference_id, "out_of_stock")
             session.commit()
         return []
     initial = purchase.input_data.get("initialPurchase") or {}
@@ -185,6 +202,7 @@ def _record_shown(
         return existing
     rows = {}
     now = utcnow()
+    hold = services().config.post_purchase_hold
     for key, item in priced.items():
         if item is None:
             continue  # out of stock now: its path ends there
@@ -200,7 +218,9 @@ def _record_shown(
             currency=unit.currency,
             quote={"changes": _changes(item)},
             total=unit.amount * offer.quantity,
-            expires_at=now + timedelta(seconds=offer.countdown_seconds)
+            # A countdown never outlasts Shopify's fulfilment hold, after which no offer
+            # can be accepted.
+            expires_at=now + timedelta(seconds=min(offer.countdown_seconds, hold))
             if offer.countdown_seconds
             else None,
         )
@@ -221,6 +241,14 @@ def _record_shown(
     return rows
 
 
+def _past_hold(shown: ShownOffer, hold_seconds: float) -> str | None:
+    """Shopify releases the order for fulfilment after its hold and then refuses any
+    changeset (order_released_error): an offer shown longer ago is closed."""
+    if shown.created_at + timedelta(seconds=hold_seconds) < utcnow():
+        return "This offer has ended: the order is on its way to fulfilment."
+    return None
+
+
 def sign_accepted(purchase: PurchaseToken, offer_id: str, changes: Any) -> str:
     """The changeset token for an offer Cartpath made for this purchase, exactly as made.
 
@@ -231,28 +259,15 @@ def sign_accepted(purchase: PurchaseToken, offer_id: str, changes: Any) -> str:
     svc = services()
     with svc.database.session() as session:
         shop = shop_for(session, purchase)
-        shown = session.scalar(
-            select(ShownOffer).where(
-                ShownOffer.token == str(offer_id)[:64],
-                ShownOffer.shop_id == shop.id,
-                ShownOffer.order_reference == purchase.reference_id,
-            )
-        )
-        if shown is None:
-            raise OfferRefused(404, "No such offer for this purchase.")
+        shown = offer_of(session, shop, purchase, offer_id)
         if changes != shown.quote.get("changes"):
             raise OfferRefused(400, "The changes differ from the offer; nothing was signed.")
-        closed = why_closed(session, shown)
+        closed = why_closed(session, shown) or _past_hold(shown, svc.config.post_purchase_hold)
         if closed:
             raise OfferRefused(409, closed)
         shop_id, shown_id, signed_changes = shop.id, shown.id, shown.quote["changes"]
         variant_id, quantity = str(shown.variant_id), shown.quantity
-        event = {
-            "funnel_version_id": shown.funnel_version_id,
-            "offer_key": shown.offer_key,
-            "amount": shown.total,
-            "currency": shown.currency,
-        }
+        event = event_values(shown)
         session.commit()
     _ref, lines = engine_for(Platform.SHOPIFY).read_cart(
         shop_id, items=(CartItem(variant_id=variant_id, quantity=quantity),)
@@ -267,7 +282,7 @@ def sign_accepted(purchase: PurchaseToken, offer_id: str, changes: Any) -> str:
                 ShownOffer.status == OfferStatus.ACCEPTED,
             )
         )
-        if accepted >= MAX_ACCEPTED_PER_ORDER:
+        if accepted >= svc.config.upsell_max_accepted:
             raise OfferRefused(409, "This order has taken all the offers it can.")
         claimed = session.execute(
             update(ShownOffer)

@@ -1,5 +1,5 @@
-"""POST /post-purchase/offer and /post-purchase/sign-changeset, called by our extension on
-Shopify's post-purchase page. The token Shopify signed is checked before anything else;
+"""POST /post-purchase/offer, /sign-changeset, /changeset-result and /decline, called by our
+extension on Shopify's post-purchase page. The token Shopify signed is checked before anything else;
 a bad one gets 401 and changes nothing."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from core.services import services
 from platforms.errors import InvalidPostPurchaseTokenError, RetriableError
 from platforms.shopify.post_purchase import PurchaseToken, decode_purchase_token
 from upsell.native import OfferRefused, offers_for, sign_accepted
+from upsell.native_outcomes import record_decline, record_result
 
 blueprint = Blueprint("post_purchase", __name__)
 
@@ -56,3 +57,20 @@ def sign():
     purchase, body = _verified()
     token = sign_accepted(purchase, str(body.get("offerId") or ""), body.get("changes"))
     return jsonify(token=token)
+
+
+@blueprint.post("/post-purchase/changeset-result")
+def changeset_result():
+    """What applyChangeset answered, reported by our extension (only it learns it)."""
+    purchase, body = _verified()
+    status = record_result(
+        purchase, str(body.get("offerId") or ""), body.get("status"), body.get("errors")
+    )
+    return jsonify(recorded=status)
+
+
+@blueprint.post("/post-purchase/decline")
+def decline():
+    """The shopper declined an offer; our extension moves on without waiting for this."""
+    purchase, body = _verified()
+    return jsonify(recorded=record_decline(purchase, str(body.get("offerId") or "")))

@@ -22,7 +22,8 @@ class FunnelNotFound(LookupError):
     pass
 
 
-def _name(raw: Any) -> str:
+def funnel_name(raw: Any) -> str:
+    """:raises FunnelError: keyed `name`, when it is empty or too long."""
     name = raw.strip() if isinstance(raw, str) else ""
     if not 0 < len(name) <= MAX_NAME:
         raise FunnelError({"name": f"Name the funnel in 1 to {MAX_NAME} characters."})
@@ -49,7 +50,7 @@ def create_funnel(
 ) -> Funnel:
     """:raises FunnelError: a bad name or definition (nothing is written)."""
     checked = as_json(parse_definition(definition))
-    funnel = Funnel(shop_id=shop_id, name=_name(name), priority=priority, version=1)
+    funnel = Funnel(shop_id=shop_id, name=funnel_name(name), priority=priority, version=1)
     session.add(funnel)
     session.flush()
     session.add(
@@ -74,7 +75,7 @@ def edit_funnel(
 ) -> Funnel:
     """A new version when the definition changes; orders keep the version they saw."""
     if name is not None:
-        funnel.name = _name(name)
+        funnel.name = funnel_name(name)
     if priority is not None:
         funnel.priority = priority
     if definition is not None:
@@ -101,6 +102,14 @@ def edit_funnel(
     return funnel
 
 
+# The audit log's word for each switch (the Funnels page's Activate and Pause).
+STATUS_ACTIONS = {
+    FunnelStatus.ACTIVE: "funnel.activated",
+    FunnelStatus.PAUSED: "funnel.paused",
+    FunnelStatus.DRAFT: "funnel.drafted",
+}
+
+
 def set_status(session: Session, funnel: Funnel, status: FunnelStatus, *, actor: str) -> Funnel:
     previous = funnel.status
     funnel.status = status
@@ -108,7 +117,7 @@ def set_status(session: Session, funnel: Funnel, status: FunnelStatus, *, actor:
         session,
         shop_id=funnel.shop_id,
         actor=actor,
-        action="funnel.status_changed",
+        action=STATUS_ACTIONS[status],
         target=f"funnel:{funnel.id}",
         details={"from": previous.value, "to": status.value},
     )

@@ -17,11 +17,22 @@ from core.db import utcnow
 from core.jobs import RetryPolicy, job
 from core.models import Shop, WebhookEvent, WebhookStatus
 from core.services import services
-from platforms import adapters
+from platforms import adapters, events
 from platforms.errors import PlatformError, RetriableError
 from webhooks.handlers import apply_effect
 
 log = logging.getLogger(__name__)
+
+
+def order_id_of(effect: events.Effect | None) -> str | None:
+    """The platform order an event was about, so an order's timeline can list its webhooks."""
+    if isinstance(effect, events.OrderChanged):
+        return effect.order.platform_id
+    if isinstance(effect, events.OrderRemoved):
+        return effect.platform_id
+    if isinstance(effect, events.RefundCreated):
+        return effect.order_platform_id
+    return None
 
 
 def mark_failed(event_id: int, error: str) -> None:
@@ -64,6 +75,7 @@ def process_event(event_id: int) -> str:
             outcome = apply_effect(session, session.get(Shop, shop_id), effect, event)
         event.status = WebhookStatus.PROCESSED if effect is not None else WebhookStatus.IGNORED
         event.processed_at, event.error = utcnow(), None
+        event.resource_id = order_id_of(effect)
         session.commit()
     log.info("webhook event %s (%s) %s", event_id, topic, outcome)
     return outcome

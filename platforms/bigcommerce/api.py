@@ -65,15 +65,19 @@ def request(call: Any) -> Any:
         return call()
     except RateLimitingException as error:
         raise RetriableError(
-            "BigCommerce rate limit reached", retry_after=_reset_seconds(error)
+            "BigCommerce rate limit reached", retry_after=_reset_seconds(error), status=429
         ) from None
     except ServerException as error:
-        raise RetriableError(f"BigCommerce answered {error.status_code}") from None
+        status = error.status_code
+        raise RetriableError(f"BigCommerce answered {status}", status=status) from None
     except ClientRequestException as error:
-        if error.status_code == 404:
-            raise NotFoundError(f"BigCommerce has no such resource: {_message(error)}") from None
+        status = error.status_code
+        if status == 404:
+            raise NotFoundError(
+                f"BigCommerce has no such resource: {_message(error)}", status=404
+            ) from None
         raise FinalError(
-            f"BigCommerce refused the request ({error.status_code}): {_message(error)}"
+            f"BigCommerce refused the request ({status}): {_message(error)}", status=status
         ) from None
     except RequestException as error:
         raise RetriableError(f"BigCommerce unreachable: {type(error).__name__}") from None

@@ -113,6 +113,9 @@ SCOPES: dict[str, Reader | None] = {
     "store/order/created": _order,
     "store/order/updated": _order,
     "store/order/statusUpdated": _order,
+    # data {type: "order", id: <order id>, refund: {...}}: the order's refunded_amount is
+    # re-read (https://developer.bigcommerce.com/docs/integrations/webhooks/events#orders).
+    "store/order/refund/created": _order,
     "store/order/archived": lambda _shop, order_id, at: events.OrderRemoved(order_id, at),
     "store/product/created": _product,
     "store/product/updated": _product,

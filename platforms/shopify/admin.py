@@ -90,13 +90,15 @@ def graphql(query: str, variables: dict[str, Any] | None = None) -> dict[str, An
 def _http_error(response: requests.Response) -> PlatformError:
     status = response.status_code
     if status == 401:
-        return UnauthorizedError("Shopify refused the access token (401)")
+        return UnauthorizedError("Shopify refused the access token (401)", status=401)
     if status == 429 or status >= 500:
         retry_after = response.headers.get("Retry-After")
         return RetriableError(
-            f"Shopify answered {status}", retry_after=float(retry_after) if retry_after else None
+            f"Shopify answered {status}",
+            retry_after=float(retry_after) if retry_after else None,
+            status=status,
         )
-    return FinalError(f"Shopify answered {status}")
+    return FinalError(f"Shopify answered {status}", status=status)
 
 
 def _check(payload: dict[str, Any]) -> dict[str, Any]:

@@ -64,6 +64,35 @@ def _refund(data: dict[str, Any]) -> events.RefundRecord:
     )
 
 
+def order_ids(rest_id: str) -> tuple[str, str]:
+    """Both names of one order: webhooks send the REST id, the GraphQL write-back keeps
+    the global id (https://shopify.dev/docs/api/usage/gids)."""
+    return rest_id, f"gid://shopify/Order/{rest_id}"
+
+
+# Shopify shows no post-purchase page for wallets and pay-later methods, gift cards,
+# gateways that keep no card to charge again (Braintree, Payflow Pro, eWAY) or a currency
+# other than the shop's (Shopify's limits as quoted in PLATFORMS.md H.3:
+# https://help.rebuyengine.com/en/articles/6706477-shopify-s-post-purchase-offer-considerations-limitations).
+# The order names its gateways in payment_gateway_names
+# (https://shopify.dev/docs/api/admin-rest/latest/resources/order); a wallet paid through
+# Shopify Payments is named "shopify_payments" and is not told apart here.
+WALLET_GATEWAYS = ("apple_pay", "google_pay", "amazon", "klarna", "affirm", "afterpay", "sezzle")
+LIMITED_GATEWAYS = ("gift_card", "braintree", "payflow", "eway")
+
+
+def _post_purchase_blocker(payload: dict[str, Any]) -> str | None:
+    shop_currency, paid_in = payload.get("currency"), payload.get("presentment_currency")
+    if shop_currency and paid_in and paid_in != shop_currency:
+        return "currency"
+    names = [str(n).lower().replace(" ", "_") for n in payload.get("payment_gateway_names") or []]
+    if any(w in name for name in names for w in WALLET_GATEWAYS):
+        return "wallet"
+    if any(g in name for name in names for g in LIMITED_GATEWAYS):
+        return "gateway"
+    return None
+
+
 def order(payload: dict[str, Any], triggered_at: datetime | None) -> events.OrderChanged:
     return events.OrderChanged(
         events.OrderRecord(
@@ -77,6 +106,7 @@ def order(payload: dict[str, Any], triggered_at: datetime | None) -> events.Orde
             changed_at=_changed_at(payload.get("updated_at"), triggered_at),
             cartpath_reference=reference_in_tags(str(payload.get("tags") or "").split(",")),
             refunds=tuple(_refund(r) for r in payload.get("refunds") or []),
+            post_purchase_blocker=_post_purchase_blocker(payload),
         )
     )
 

@@ -1,19 +1,22 @@
 """Control routes under /_control/bigcommerce/: what tests and the demo steer.
 
 Register apps, install one without a browser, uninstall, add and remove store
-users, lower a store's API quota, fire an event as if the platform had.
+users, lower a store's API quota, fire an event as if the platform had, refund an
+order as the merchant would in the control panel.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import requests
 from flask import Blueprint, Response, jsonify, request
 
-from sandbox.bigcommerce import auth, lifecycle, webhooks
+from sandbox.bigcommerce import auth, lifecycle, order_records, webhooks
 from sandbox.bigcommerce.api import emulator
 from sandbox.bigcommerce.callbacks import signed_query
+from sandbox.bigcommerce.order_records import order_totals
 from sandbox.bigcommerce.state import App, Store, User
 
 blueprint = Blueprint("bigcommerce_control", __name__, url_prefix="/_control/bigcommerce")
@@ -163,3 +166,21 @@ def fire_event(store_hash: str) -> Response:
     with emulator().state.lock:
         _store(store_hash)
     return jsonify(hooks=webhooks.fire(emulator(), store_hash, scope, data))
+
+
+@blueprint.post("/stores/<store_hash>/orders/<int:order_id>/refunds")
+def refund_order(store_hash: str, order_id: int) -> tuple[Response, int]:
+    """Body {"amount": "12.50"} (default: all that is left)."""
+    body, bc = _body(), emulator()
+    with bc.state.lock:
+        order = _store(store_hash).orders.get(order_id)
+        if order is None or order.is_deleted:
+            raise ControlError(f"no order {order_id} on store {store_hash}")
+        left = order_totals(order).total_inc_tax - order.refunded_amount
+        refund_id = bc.state.next_id()
+    try:
+        amount = Decimal(str(body.get("amount", left)))
+    except ArithmeticError:
+        raise ControlError("amount must be a decimal number") from None
+    order_records.refund(order, amount, refund_id)
+    return jsonify(refund_id=refund_id, refunded_amount=str(order.refunded_amount)), 201

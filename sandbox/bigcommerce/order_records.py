@@ -85,7 +85,7 @@ def order_json(order: Order) -> dict[str, Any]:
         "payment_method": order.payment_method,
         "payment_provider_id": order.payment_provider_id or None,
         "payment_status": "captured" if order.status_id in (2, 9, 10, 11) else "",
-        "refunded_amount": v2_money(Decimal("0")),
+        "refunded_amount": v2_money(order.refunded_amount),
         "order_is_digital": False,
         "currency_code": order.currency_code,
         "currency_exchange_rate": "1.0000000000",
@@ -184,6 +184,27 @@ def announce_update(order: Order, previous: int, moved: list, *, changed: bool) 
         if previous == 0 and order.cart_id:
             _convert_cart(order)
     _announce_stock(order.store_hash, moved)
+
+
+def refund(order: Order, amount: Decimal, refund_id: int) -> None:
+    """The merchant refunds `amount` in the control panel: the order becomes Partially
+    Refunded (14) or Refunded (4), and store/order/refund/created names the order
+    (https://developer.bigcommerce.com/docs/integrations/webhooks/events#orders).
+
+    :raises ValueError: nothing, or more than is left, to refund.
+    """
+    bc = emulator()
+    with bc.state.lock:
+        left = order_totals(order).total_inc_tax - order.refunded_amount
+        if not 0 < amount <= left:
+            raise ValueError(f"a refund must be more than 0 and at most {left}")
+        previous = order.status_id
+        order.refunded_amount += amount
+        order.status_id = 4 if amount == left else 14
+        order.date_modified = bc.context.clock.now()
+    announce_update(order, previous, [], changed=True)
+    data = {"type": "order", "id": order.id, "refund": {"refund_id": refund_id}}
+    webhooks.fire(bc, order.store_hash, "store/order/refund/created", data)
 
 
 def _convert_cart(order: Order) -> None:

@@ -265,6 +265,7 @@ class Order:
     channel_id: int = 1
     order_source: str = "external"
     is_deleted: bool = False
+    refunded_amount: Decimal = Decimal("0")
 
 
 @dataclass

@@ -46,6 +46,7 @@ SCOPES = (
     "store/order/updated",
     "store/order/archived",
     "store/order/statusUpdated",
+    "store/order/refund/created",
     "store/cart/created",
     "store/cart/updated",
     "store/cart/deleted",

@@ -7,6 +7,7 @@ GET  /shopify/cdn/app-bridge.js                               stand-in App Bridg
 The iframe loads the app URL with embedded=1, host, id_token, locale, shop, timestamp and
 an hmac over them, the way Shopify opens an embedded app
 (https://shopify.dev/docs/apps/build/authentication-authorization/session-tokens).
+The sandbox has no login: ?user=<id> picks the staff member (the merchant by default).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
-from flask import Blueprint, Response, render_template, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 
 from sandbox.shopify import signing, tokens
 from sandbox.shopify.admin_api import fail
@@ -39,6 +40,9 @@ def blueprint(emulator: ShopifyEmulator) -> Blueprint:
             fail(404, {"errors": "Not Found"})
         return shop, app
 
+    def user_id() -> int:
+        return request.args.get("user", type=int) or MERCHANT_USER_ID
+
     @bp.get("/shopify/admin/store/<handle>/apps/<client_id>")
     def admin_app(handle: str, client_id: str):
         with state.lock:
@@ -48,7 +52,7 @@ def blueprint(emulator: ShopifyEmulator) -> Blueprint:
                 {
                     "embedded": "1",
                     "host": signing.admin_host(shop.domain),
-                    "id_token": tokens.mint_session_token(app, shop.domain, MERCHANT_USER_ID, now),
+                    "id_token": tokens.mint_session_token(app, shop.domain, user_id(), now),
                     "locale": "en",
                     "shop": shop.domain,
                     "timestamp": str(int(now)),
@@ -56,7 +60,9 @@ def blueprint(emulator: ShopifyEmulator) -> Blueprint:
                 app.client_secret,
             )
             src = f"{app.app_url}?{urlencode(params, quote_via=quote)}"
-            token_url = url_for(".id_token", handle=handle, client_id=client_id)
+            token_url = url_for(
+                ".id_token", handle=handle, client_id=client_id, user=request.args.get("user")
+            )
             html = render_template(
                 "shopify/admin_frame.html", app=app, shop=shop, src=src, token_url=token_url
             )
@@ -67,9 +73,7 @@ def blueprint(emulator: ShopifyEmulator) -> Blueprint:
     def id_token(handle: str, client_id: str):
         with state.lock:
             shop, app = installed(handle, client_id)
-            token = tokens.mint_session_token(
-                app, shop.domain, MERCHANT_USER_ID, emulator.clock.now()
-            )
+            token = tokens.mint_session_token(app, shop.domain, user_id(), emulator.clock.now())
         return {"id_token": token}
 
     @bp.get("/shopify/cdn/app-bridge.js")

@@ -339,6 +339,7 @@ def _edit(state: ShopifyState, order: Order, calculation: Calculation, now: floa
                 line.quantity,
                 variant.price,
                 variant.grams,
+                discount=line.discount,
             )
         )
         variant.inventory_quantity -= line.quantity

@@ -62,7 +62,9 @@ def fire(emulator: ShopifyEmulator, shop: Shop, data: dict[str, Any]) -> dict[st
     elif topic == "refunds/create":
         return {
             "topic": topic,
-            "deliveries": hooks.emit(shop, topic, _refund(emulator, shop, order, now)),
+            "deliveries": hooks.emit(
+                shop, topic, _refund(emulator, order, now, data.get("amount"))
+            ),
         }
     elif topic != "orders/updated":
         raise EventError(f"unknown topic {topic!r}")
@@ -91,12 +93,23 @@ def _pay(emulator: ShopifyEmulator, order: Order, now: float) -> None:
     order.financial_status = orders.financial_status(order)
 
 
-def _refund(emulator: ShopifyEmulator, shop: Shop, order: Order, now: float) -> dict[str, Any]:
-    """A full refund of what was paid; payload shaped like the REST Refund resource."""
-    amount = orders.paid_amount(order)
+def _refund(
+    emulator: ShopifyEmulator, order: Order, now: float, requested: Any = None
+) -> dict[str, Any]:
+    """A refund of `requested` (default: all that was paid and not yet refunded); payload
+    shaped like the REST Refund resource
+    (https://shopify.dev/docs/api/admin-rest/latest/resources/refund)."""
+    paid = orders.paid_amount(order)
+    try:
+        amount = paid if requested is None else Decimal(str(requested))
+    except ArithmeticError:
+        raise EventError(f"not an amount: {requested!r}") from None
+    if not 0 <= amount <= paid:
+        raise EventError(f"a refund of {amount} exceeds the {paid} paid")
     transaction = Transaction(emulator.state.next_id(), "refund", "success", amount, "manual", now)
     order.transactions.append(transaction)
-    order.financial_status = "refunded" if amount > 0 else order.financial_status
+    if amount > 0:
+        order.financial_status = "refunded" if amount == paid else "partially_refunded"
     order.updated_at = now
     return {
         "id": emulator.state.next_id(),

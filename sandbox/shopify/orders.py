@@ -250,6 +250,14 @@ class EditedTotals:
     tax_lines: list[TaxLine]
     total: Decimal
     outstanding: Decimal
+    discounts: Decimal
+
+
+def _released_discount(line: LineItem, quantity: int) -> Decimal:
+    """The part of a line's discount that leaves with the units an edit removes."""
+    if quantity >= line.quantity or not line.discount:
+        return Decimal(0)
+    return cents(line.discount * (line.quantity - quantity) / line.quantity)
 
 
 def edited(shop: Shop, edit: OrderEdit) -> EditedTotals:
@@ -288,7 +296,15 @@ def edited(shop: Shop, edit: OrderEdit) -> EditedTotals:
                 True,
             )
         )
-    subtotal = sum((x.price * x.quantity for x in lines), Decimal(0)) - order.total_discounts
+    released = sum(
+        (
+            _released_discount(li, edit.quantities.get(li.id, li.quantity))
+            for li in order.line_items
+        ),
+        Decimal(0),
+    )
+    discounts = order.total_discounts - released
+    subtotal = sum((x.price * x.quantity for x in lines), Decimal(0)) - discounts
     subtotal = max(subtotal, Decimal(0))
     taxes = (
         tax_lines(shop, order.shipping_address, subtotal)
@@ -296,17 +312,26 @@ def edited(shop: Shop, edit: OrderEdit) -> EditedTotals:
         else list(order.tax_lines)
     )
     total = cents(subtotal + sum((t.price for t in taxes), Decimal(0)) + order.shipping_price)
-    return EditedTotals(lines, subtotal, taxes, total, max(total - paid_amount(order), Decimal(0)))
+    outstanding = max(total - paid_amount(order), Decimal(0))
+    return EditedTotals(lines, subtotal, taxes, total, outstanding, discounts)
 
 
 def commit_edit(shop: Shop, edit: OrderEdit, now: float) -> Order:
-    """Apply the staged edit to the order; inventory of added variants is decremented."""
+    """Apply the staged edit to the order; inventory of added variants is decremented, and
+    units removed with `restock` go back to stock."""
     order = shop.orders[edit.order_id]
     totals = edited(shop, edit)
     kept = {x.line_id: x.quantity for x in totals.lines if not x.added}
+    for li in order.line_items:
+        removed = li.quantity - kept.get(li.id, 0)
+        variant = shop.variant(li.variant_id) if li.variant_id else None
+        if removed > 0 and li.id in edit.restock and variant is not None:
+            variant.inventory_quantity += removed
+        li.discount -= _released_discount(li, kept.get(li.id, 0))
     order.line_items = [li for li in order.line_items if kept.get(li.id, 0) > 0]
     for li in order.line_items:
         li.quantity = kept[li.id]
+    order.total_discounts = totals.discounts
     for x in totals.lines:
         if x.added and x.quantity > 0:
             variant = shop.variant(x.variant_id) if x.variant_id else None

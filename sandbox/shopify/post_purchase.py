@@ -10,7 +10,11 @@ extension calls the app's backend; here the page does what Shopify's tutorial ex
 
 - POST <backend>/post-purchase/offer {referenceId}, `Authorization: Bearer <inputData.token>`;
 - Accept: POST <backend>/post-purchase/sign-changeset {referenceId, offerId, changes, token}
-  with the same header, then applyChangeset(<the app's token>) (changesets.py);
+  with the same header, then applyChangeset(<the app's token>) (changesets.py), then, as
+  Cartpath's extension does, POST <backend>/post-purchase/changeset-result {referenceId,
+  offerId, status, errors} (its answer, or none, changes nothing for the buyer);
+- Decline: as Cartpath's extension does, POST <backend>/post-purchase/decline
+  {referenceId, offerId};
 - no offers, an error answer or no answer within OFFER_TIMEOUT: straight to the thank-you
   page (the purchase is never blocked).
 
@@ -273,6 +277,21 @@ def _sign(session: PostPurchaseSession, offer: dict[str, Any]) -> str:
     return token if isinstance(token, str) else ""
 
 
+def _tell(session: PostPurchaseSession, what: str, body: dict[str, Any]) -> None:
+    """Tell the app what its extension saw, as Cartpath's extension does: applyChangeset's
+    answer (post-purchase.ts ApplyChangesetResult reaches only the extension) or a
+    decline. An app without the endpoint, or no answer, changes nothing for the buyer."""
+    try:
+        _post(
+            f"{session.backend_url.rstrip('/')}/post-purchase/{what}",
+            {"referenceId": session.reference_id, **body},
+            session.token,
+            SIGN_TIMEOUT,
+        )
+    except ValueError:
+        return
+
+
 def blueprint(emulator: ShopifyEmulator) -> Blueprint:
     bp = Blueprint(
         "shopify_post_purchase", __name__, url_prefix="/shopify/<shop>", template_folder="templates"
@@ -332,20 +351,30 @@ def blueprint(emulator: ShopifyEmulator) -> Blueprint:
                 return redirect(target, 303)
             offer = session.offers[session.answered]
         token = _sign(session, offer)  # outside the lock: the app may call the Admin API
+        result = None
         with state.lock:
             record, session = session_or_404(shop, reference)
             if session.answered < len(session.offers) and session.offers[session.answered] is offer:
-                flow.apply(record, session, token)
+                result = flow.apply(record, session, token)
                 session.answered = _following(session, offer, "accepted")
-            return redirect(flow.next_url(record, session), 303)
+            target = flow.next_url(record, session)
+        if result is not None:
+            answer = {"status": result["status"], "errors": result["errors"]}
+            _tell(session, "changeset-result", {"offerId": offer["id"], **answer})
+        return redirect(target, 303)
 
     @bp.post("/checkouts/<reference>/post-purchase/decline")
     def decline(shop: str, reference: str):
+        declined = None
         with state.lock:
             record, session = session_or_404(shop, reference)
             if session.state == "offered" and session.answered < len(session.offers):
-                session.answered = _following(session, session.offers[session.answered], "declined")
-            return redirect(flow.next_url(record, session), 303)
+                declined = session.offers[session.answered]
+                session.answered = _following(session, declined, "declined")
+            target = flow.next_url(record, session)
+        if declined is not None:
+            _tell(session, "decline", {"offerId": declined["id"]})
+        return redirect(target, 303)
 
     @bp.get("/checkouts/<reference>/thank-you")
     def thank_you(shop: str, reference: str):

@@ -110,6 +110,9 @@ class LineItem:
     price: Decimal
     grams: int
     taxable: bool = True
+    # The line's share of the order's discounts (a post-purchase offer's own discount);
+    # an edit that lowers the quantity gives the same share back.
+    discount: Decimal = Decimal(0)
 
 
 @dataclass
@@ -186,6 +189,7 @@ class OrderEdit:
     added: list[tuple[int, int, int]]  # (calculated line id, variant id, quantity)
     quantities: dict[int, int]  # existing line id -> new quantity
     committed: bool = False
+    restock: set[int] = field(default_factory=set)  # lines whose removed units go back
 
 
 @dataclass

@@ -9,6 +9,7 @@ from flask import Flask
 from sandbox import demo_credentials
 from sandbox.stripe import (
     api,
+    balance,
     control,
     customers,
     elements,
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from sandbox.server import SandboxContext
 
 # Modules that add routes to api.blueprint and pages.blueprint when imported.
-ROUTE_MODULES = (customers, payment_methods, payment_intents, refunds, elements, three_ds)
+ROUTE_MODULES = (customers, payment_methods, payment_intents, refunds, balance, elements, three_ds)
 
 
 class StripeEmulator:

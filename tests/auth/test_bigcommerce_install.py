@@ -87,8 +87,8 @@ def test_load_opens_the_admin_for_each_user_with_their_role(cartpath):
     owner_view = requests.get(_load_url(cartpath, OWNER_ID), timeout=10)
 
     assert staff_view.status_code == owner_view.status_code == 200
-    assert '<strong data-testid="role">staff</strong>' in staff_view.text
-    assert '<strong data-testid="role">owner</strong>' in owner_view.text
+    assert 'data-testid="role">staff<' in staff_view.text
+    assert 'data-testid="role">owner<' in owner_view.text
 
 
 def test_uninstall_stops_the_shop_and_reinstall_brings_it_back(cartpath):

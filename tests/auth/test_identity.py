@@ -63,8 +63,8 @@ def test_the_embedded_page_loads_with_its_id_token_and_frame_protection(cartpath
     assert page.status_code == 200
     assert f"Cartpath for {SHOP}" in page.text
     csp = page.headers["Content-Security-Policy"]
-    assert csp == f"frame-ancestors https://{SHOP} {cartpath.sandbox.url}"
-    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert csp == f"frame-ancestors https://{SHOP} {cartpath.sandbox.url} 'self'"
+    assert page.headers["Referrer-Policy"] == "same-origin"
 
 
 def test_other_pages_may_not_be_framed(cartpath):

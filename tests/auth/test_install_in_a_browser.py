@@ -19,7 +19,8 @@ def test_a_merchant_installs_and_lands_in_the_embedded_admin(cartpath, page):
 
     expect(page).to_have_url(re.compile(r"/shopify/admin/store/demo-shop/apps/"))
     app = page.frame_locator("iframe#app-iframe")
-    expect(app.get_by_role("heading", name=f"Cartpath for {SHOP}")).to_be_visible()
+    expect(app.get_by_role("heading", name="Home")).to_be_visible()
+    expect(app.get_by_test_id("shop")).to_have_text(f"Cartpath for {SHOP}")
     expect(app.get_by_test_id("role")).to_have_text("owner")
     expect(app.get_by_test_id("mode")).to_have_text("native")
     cartpath.wait_for_jobs()

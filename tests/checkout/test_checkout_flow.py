@@ -10,18 +10,10 @@ from decimal import Decimal
 import pytest
 import requests
 
+from tests.checkout.test_addresses import US
 from tests.support.cartpath import SHOP, STORE, LiveCartpath
 
-US_ADDRESS = {
-    "email": "ada@example.com",
-    "first_name": "Ada",
-    "last_name": "Lovelace",
-    "address1": "1 Market St",
-    "city": "San Francisco",
-    "province_code": "CA",
-    "postal_code": "94105",
-    "country_code": "US",
-}
+US_ADDRESS = {"email": "ada@example.com", **US}
 
 
 def _shopify_variant(live: LiveCartpath, index: int = 0) -> dict:

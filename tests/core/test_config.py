@@ -29,6 +29,17 @@ def test_defaults_give_the_embedded_setup(tmp_path):
     assert config.stripe_api_base == "https://api.stripe.com"
 
 
+def test_shopifys_post_purchase_limits_are_the_defaults_and_may_only_be_lowered(tmp_path):
+    default = Config.from_env(VALID, instance_path=tmp_path)
+    lowered = Config.from_env(
+        {**VALID, "CARTPATH_UPSELL_MAX_ACCEPTED": "1", "CARTPATH_POST_PURCHASE_HOLD": "900"},
+        instance_path=tmp_path,
+    )
+
+    assert (default.upsell_max_accepted, default.post_purchase_hold) == (3, 3600.0)
+    assert (lowered.upsell_max_accepted, lowered.post_purchase_hold) == (1, 900.0)
+
+
 def test_postgres_urls_mean_psycopg_3(tmp_path):
     config = Config.from_env({**VALID, "DATABASE_URL": "postgres://u@h/db"}, instance_path=tmp_path)
     assert config.database_url == "postgresql+psycopg://u@h/db"
@@ -76,6 +87,7 @@ def test_the_demo_generates_its_secrets_once(tmp_path):
         ({"CARTPATH_BASE_URL": "ftp://x"}, "CARTPATH_BASE_URL"),
         ({"SHOPIFY_API_BASE": "https://shopify.example"}, "SHOPIFY_API_BASE"),
         ({"SHOPIFY_API_VERSION": "2025-13"}, "SHOPIFY_API_VERSION"),
+        ({"CARTPATH_SMTP_URL": "mail.example.com:587"}, "CARTPATH_SMTP_URL"),
         ({"STRIPE_API_BASE": "api.stripe.com"}, "STRIPE_API_BASE"),
         ({"SHOPIFY_API_KEY": "key-only"}, "SHOPIFY_API_SECRET"),
         ({"BIGCOMMERCE_CLIENT_SECRET": "secret-only"}, "BIGCOMMERCE_CLIENT_ID"),
@@ -83,6 +95,9 @@ def test_the_demo_generates_its_secrets_once(tmp_path):
         ({"CARTPATH_LOG_LEVEL": "LOUD"}, "CARTPATH_LOG_LEVEL"),
         ({"SHOPIFY_DISTRIBUTION": "private"}, "SHOPIFY_DISTRIBUTION"),
         ({"SHOPIFY_ADMIN_BASE": "admin.shopify.com"}, "SHOPIFY_ADMIN_BASE"),
+        ({"CARTPATH_UPSELL_MAX_ACCEPTED": "4"}, "CARTPATH_UPSELL_MAX_ACCEPTED"),
+        ({"CARTPATH_UPSELL_MAX_ACCEPTED": "0"}, "CARTPATH_UPSELL_MAX_ACCEPTED"),
+        ({"CARTPATH_POST_PURCHASE_HOLD": "3601"}, "CARTPATH_POST_PURCHASE_HOLD"),
     ],
 )
 def test_bad_settings_name_the_variable(tmp_path, env, setting):

@@ -51,3 +51,15 @@ def test_admin_side_mints_fresh_tokens_and_serves_app_bridge(shop):
 
 def test_not_installed_app_has_no_admin_page(shop):
     assert requests.get(shop.url + FRAME, timeout=5).status_code == 404
+
+
+def test_the_admin_can_be_opened_as_another_staff_member(shop):
+    shop.install()
+    page = requests.get(shop.url + FRAME, params={"user": 2}, timeout=5)
+    src = html.unescape(re.search(r'<iframe id="app-iframe"[^>]* src="([^"]+)"', page.text)[1])
+    fresh = requests.post(shop.url + FRAME + "/id-token", params={"user": 2}, timeout=5)
+
+    for token in (dict(parse_qsl(urlsplit(src).query))["id_token"], fresh.json()["id_token"]):
+        claims = session_token.decode_from_header("Bearer " + token, DEMO_API_KEY, DEMO_API_SECRET)
+        assert claims["sub"] == "2"
+    assert "/id-token?user=2" in page.text, "App Bridge keeps asking for that person's tokens"

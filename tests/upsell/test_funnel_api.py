@@ -59,7 +59,7 @@ def test_a_funnel_is_created_edited_into_versions_and_activated(cartpath):
         "funnel.created",
         "funnel.edited",
         "funnel.edited",
-        "funnel.status_changed",
+        "funnel.activated",
     ]
 
 

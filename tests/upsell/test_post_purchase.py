@@ -40,19 +40,12 @@ def _offer(sandbox, sku: str, headline: str, **links) -> dict:
     }
 
 
-@pytest.fixture
-def native(cartpath: LiveCartpath, sandbox) -> LiveCartpath:
-    """A public install with one active funnel: socks, and a cheaper egg cup on decline."""
+def with_funnel(cartpath: LiveCartpath, sandbox, offers: dict, entry: str) -> LiveCartpath:
+    """A public install whose one active funnel makes `offers`, and Shopify's post-purchase
+    page run by Cartpath."""
     cartpath.install_shopify()
     owner = cartpath.session_token(user_id=1)
-    definition = {
-        "trigger": {"kind": "always"},
-        "entry": "socks",
-        "offers": {
-            "socks": _offer(sandbox, "MS-1", "Socks to match?", on_decline="cup"),
-            "cup": _offer(sandbox, "EG-6", "An egg cup, then?"),
-        },
-    }
+    definition = {"trigger": {"kind": "always"}, "entry": entry, "offers": offers}
     headers = {"Authorization": f"Bearer {owner}"}
     created = requests.post(
         f"{cartpath.url}/admin/api/funnels",
@@ -74,6 +67,20 @@ def native(cartpath: LiveCartpath, sandbox) -> LiveCartpath:
     return cartpath
 
 
+def socks_then_cup(cartpath: LiveCartpath, sandbox) -> LiveCartpath:
+    """A public install with one active funnel: socks, and a cheaper egg cup on decline."""
+    offers = {
+        "socks": _offer(sandbox, "MS-1", "Socks to match?", on_decline="cup"),
+        "cup": _offer(sandbox, "EG-6", "An egg cup, then?"),
+    }
+    return with_funnel(cartpath, sandbox, offers, "socks")
+
+
+@pytest.fixture
+def native(cartpath: LiveCartpath, sandbox) -> LiveCartpath:
+    return socks_then_cup(cartpath, sandbox)
+
+
 def _shown(live: LiveCartpath) -> list[ShownOffer]:
     with services_of(live.app).database.session() as session:
         return list(session.scalars(select(ShownOffer).order_by(ShownOffer.id)))
@@ -92,11 +99,11 @@ def test_an_accepted_offer_is_added_to_the_shopify_order(native, sandbox):
     assert order["financial_status"] == "paid"
     assert only_session(sandbox)["applications"][0]["status"] == "processed"
     socks, cup = _shown(native)
-    assert (socks.offer_key, socks.status) == ("socks", OfferStatus.ACCEPTED)
+    assert (socks.offer_key, socks.status) == ("socks", OfferStatus.PAID), "Shopify charged it"
     assert cup.status is OfferStatus.SHOWN, "the downsell was never reached"
     with services_of(native.app).database.session() as session:
         kinds = list(session.scalars(select(AnalyticsEvent.kind).order_by(AnalyticsEvent.id)))
-    assert kinds == [EventKind.OFFER_SHOWN, EventKind.OFFER_ACCEPTED]
+    assert kinds == [EventKind.OFFER_SHOWN, EventKind.OFFER_ACCEPTED, EventKind.OFFER_PAID]
 
 
 def test_a_declined_offer_leads_to_the_downsell(native, sandbox):
@@ -109,6 +116,16 @@ def test_a_declined_offer_leads_to_the_downsell(native, sandbox):
 
     assert done.url.endswith("/thank-you")
     assert [line["sku"] for line in only_order(sandbox)["line_items"]] == ["TRS-42", "EG-6"]
+    socks, cup = _shown(native)
+    assert (socks.status, cup.status) == (OfferStatus.DECLINED, OfferStatus.PAID)
+    with services_of(native.app).database.session() as session:
+        kinds = list(session.scalars(select(AnalyticsEvent.kind).order_by(AnalyticsEvent.id)))
+    assert kinds == [
+        EventKind.OFFER_SHOWN,
+        EventKind.OFFER_DECLINED,
+        EventKind.OFFER_ACCEPTED,
+        EventKind.OFFER_PAID,
+    ]
 
 
 def _shopify_token(reference: str, *, secret: str = SHOPIFY_SECRET, age: float = 0) -> str:
@@ -130,11 +147,11 @@ def _sign(live: LiveCartpath, reference: str, offer_id: str, changes, token: str
     )
 
 
-def _ask_offers(live: LiveCartpath, reference: str) -> list[dict]:
+def _ask_offers(live: LiveCartpath, reference: str, token: str | None = None) -> list[dict]:
     answer = requests.post(
         f"{live.url}/post-purchase/offer",
         json={"referenceId": reference},
-        headers={"Authorization": f"Bearer {_shopify_token(reference)}"},
+        headers={"Authorization": f"Bearer {token or _shopify_token(reference)}"},
         timeout=10,
     )
     assert answer.status_code == 200, answer.text

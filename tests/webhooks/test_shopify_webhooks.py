@@ -14,7 +14,7 @@ from sqlalchemy import select
 from analytics.models import AnalyticsEvent, EventKind
 from app import create_app
 from auth.models import DataExport, Role, StaffMember
-from checkout.models import Checkout, Order, Payment
+from checkout.models import Checkout, Order, Payment, WritebackAttempt
 from core.db import utcnow
 from core.models import Alert, AuditLog, Platform, Shop, WebhookEvent, WebhookStatus
 from core.services import services_of
@@ -354,7 +354,7 @@ def test_a_signed_delivery_with_an_unreadable_payload_fails_visibly(shopify_app)
 
 def _seed_customer_order(app: Flask) -> None:
     """The platform's order (from its webhook) and Cartpath's own ledger of it: checkout,
-    order, payment, an offer shown from a funnel, an event and an alert."""
+    order, payment, a write-back attempt, an offer shown from a funnel, an event and an alert."""
     _send(app, "orders/create", _order_payload("2026-11-20T10:00:00Z"))
     _drain(app)
     with services_of(app).database.session() as session:
@@ -411,6 +411,7 @@ def _seed_customer_order(app: Flask) -> None:
                     shop_id=shop.id, kind=EventKind.ORDER_PLACED, funnel_version_id=version.id
                 ),
                 Alert(shop_id=shop.id, kind="writeback_failed", subject="order:x", message="m"),
+                WritebackAttempt(shop_id=shop.id, order_id=order.id, number=1),
             ]
         )
         session.commit()
@@ -479,7 +480,16 @@ def test_shop_redact_erases_the_shop_after_uninstall(shopify_app):
     with services_of(shopify_app).database.session() as session:
         assert session.scalars(select(PlatformOrder)).all() == []
         assert session.scalars(select(StaffMember)).all() == []
-        for model in (Order, Payment, Checkout, ShownOffer, Funnel, AnalyticsEvent, Alert):
+        for model in (
+            Order,
+            Payment,
+            Checkout,
+            ShownOffer,
+            Funnel,
+            AnalyticsEvent,
+            Alert,
+            WritebackAttempt,
+        ):
             assert session.scalars(select(model)).all() == [], model.__name__
         assert [e.action for e in session.scalars(select(AuditLog))] == ["privacy.shop_erased"]
         [event] = session.scalars(select(WebhookEvent)).all()

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from core.models import Shop, WebhookEvent
 from platforms.events import OrderRemoved
+from webhooks.handlers.ledger import carry_over
 from webhooks.handlers.records import order_row
 
 
@@ -14,4 +15,5 @@ def handle(session: Session, shop: Shop, effect: OrderRemoved, event: WebhookEve
     if row.changed_at is not None and effect.changed_at < row.changed_at:
         return "stale"
     row.removed, row.changed_at = True, effect.changed_at
+    carry_over(session, shop, row)
     return "applied"

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from core.models import Shop, WebhookEvent
 from platforms.events import RefundCreated
+from webhooks.handlers.ledger import carry_over
 from webhooks.handlers.records import order_row
 
 
@@ -19,4 +20,5 @@ def handle(session: Session, shop: Shop, effect: RefundCreated, event: WebhookEv
     refunds[effect.refund.platform_id] = str(effect.refund.amount)
     row.refunds = refunds
     row.refunded_total = sum((Decimal(v) for v in refunds.values()), Decimal("0"))
+    carry_over(session, shop, row)
     return "applied"

@@ -327,6 +327,8 @@ def order_edit_set_quantity(
     order = ctx.shop.orders[edit.order_id]
     if any(li.id == line_id for li in order.line_items):
         edit.quantities[line_id] = quantity
+        if restock:
+            edit.restock.add(line_id)
     elif any(added_id == line_id for added_id, _, _ in edit.added):
         edit.added = [(i, v, quantity if i == line_id else q) for i, v, q in edit.added]
     else:

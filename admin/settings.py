@@ -1,0 +1,126 @@
+"""Settings: the shop's mode and why, whether payments can be taken, the storefront
+hand-off switch, where staff alerts are emailed, and an export of the shop's orders.
+
+Owner and staff may set the alert address; the hand-off switch and the export (every
+shopper's email in one file) are the owner's. Support sees the page read-only.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, request
+from sqlalchemy.orm import Session
+
+from admin.exports import finished_export, latest_export, start_export
+from admin.mode import MODE_REASONS
+from admin.notifications import AlertEmailError, set_alert_email
+from admin.shell import redirect_to, render_page
+from auth.identity import current_identity, require_admin
+from auth.models import Role
+from checkout.models import ExportStatus
+from checkout.storefront import HandoffSwitchError, effective_handoff, set_handoff
+from core.models import Shop, ShopMode, StorefrontHandoff
+from core.services import services
+from core.web import db_session
+from payments.connection import gateway_status
+
+blueprint = Blueprint("admin_settings", __name__)
+
+HANDOFF_CHOICES = {
+    StorefrontHandoff.OFF: "Off: shoppers use the platform's own checkout.",
+    StorefrontHandoff.TEST: "Test: only visitors who opened the shop with ?cartpath_test=1.",
+    StorefrontHandoff.ON: "On: every shopper's cart goes to Cartpath's checkout.",
+}
+
+
+@blueprint.get("/admin/settings")
+@require_admin()
+def settings():
+    return _page(alert_email=None, errors={})
+
+
+@blueprint.post("/admin/settings/handoff")
+@require_admin(Role.OWNER)
+def change_handoff():
+    identity = current_identity()
+    session = db_session()
+    try:
+        value = set_handoff(
+            session, _shop(session), request.form.get("handoff", ""), actor=identity.actor
+        )
+    except HandoffSwitchError as error:
+        abort(error.status, str(error))
+    session.commit()
+    return redirect_to("admin_settings.settings", notice=f"The storefront hand-off is {value}.")
+
+
+@blueprint.post("/admin/settings/alert-email")
+@require_admin(Role.OWNER, Role.STAFF)
+def change_alert_email():
+    identity = current_identity()
+    session = db_session()
+    typed = request.form.get("alert_email", "")
+    try:
+        address = set_alert_email(session, _shop(session), typed, actor=identity.actor)
+    except AlertEmailError as error:
+        session.rollback()
+        return _page(alert_email=typed, errors={"alert_email": str(error)}), 422
+    session.commit()
+    notice = f"Staff alerts go to {address}." if address else "Staff alerts are not emailed."
+    return redirect_to("admin_settings.settings", notice=notice)
+
+
+@blueprint.post("/admin/settings/exports")
+@require_admin(Role.OWNER)
+def export_orders():
+    identity = current_identity()
+    session = db_session()
+    start_export(session, identity.shop_id, actor=identity.actor)
+    session.commit()
+    return redirect_to(
+        "admin_settings.settings", notice="Exporting your orders: the file appears below."
+    )
+
+
+@blueprint.get("/admin/settings/exports/<int:export_id>/orders.csv")
+@require_admin(Role.OWNER)
+def download_export(export_id: int):
+    identity = current_identity()
+    export = finished_export(db_session(), identity.shop_id, export_id)
+    if export is None:
+        abort(404, "No such export in this shop.")
+    filename = f"orders-{identity.shop_domain.split('.')[0]}-{export.id}.csv"
+    return Response(
+        export.content,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _page(*, alert_email: str | None, errors: dict[str, str]):
+    session = db_session()
+    shop = _shop(session)
+    identity = current_identity()
+    export = latest_export(session, shop.id)
+    hosted = shop.mode is ShopMode.HOSTED
+    return render_page(
+        "admin/settings.html",
+        title="Settings",
+        mode_reason=MODE_REASONS[shop.mode],
+        hosted=hosted,
+        gateway=gateway_status(services().config) if hosted else None,
+        handoff=effective_handoff(shop),
+        handoff_choices=HANDOFF_CHOICES,
+        alert_email=shop.alert_email if alert_email is None else alert_email,
+        mail_enabled=bool(services().config.smtp_url),
+        errors=errors,
+        export=export,
+        export_running=export is not None and export.status is ExportStatus.RUNNING,
+        is_owner=identity.role is Role.OWNER,
+    )
+
+
+def _shop(session: Session) -> Shop:
+    return session.get(Shop, current_identity().shop_id)

@@ -1,0 +1,152 @@
+"""Taking an unpaid post-purchase line off a Shopify order.
+
+When applyChangeset answers `partially_processed`, Shopify has edited the order but could
+not charge the buyer (ChangesetProcessingStatus in Shopify/ui-extensions
+packages/post-purchase-ui-extensions/src/extension-points/api/post-purchase/post-purchase.ts),
+so the order carries the line with a balance due. Cartpath sets that line's quantity back
+with an order edit (orderEditBegin, orderEditSetQuantity, orderEditCommit:
+https://shopify.dev/docs/apps/build/orders-fulfillment/order-management-apps/edit-orders),
+restocking it, rather than leave the shopper an invoice.
+
+The post-purchase API names the purchase only by its reference id, never the order, so the
+order is found by what Shopify shows of it: partially paid, created since the offer's
+window opened, holding the offer's variant, with money outstanding. Before the edit the
+order is tagged with the offer (tagsAdd, https://shopify.dev/docs/api/admin-graphql/latest/
+mutations/tagsAdd): "<marker>" to find it again and "<marker>:<quantity>", the variant's
+quantity once the line is gone, so a retry after a lost answer knows whether the edit was
+committed and never takes off a second unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from platforms.errors import RetriableError
+from platforms.shopify.admin import graphql
+from platforms.shopify.client import call
+from platforms.shopify.orders import EDIT_COMMIT, TAGS_ADD, _mutate
+from platforms.shopify.pricing import variant_gid
+
+ORDER_FIELDS = """
+  id tags displayFinancialStatus
+  totalOutstandingSet { shopMoney { amount } }
+  lineItems(first: 50) { nodes { quantity variant { id } } }
+"""
+
+FIND = f"""
+query UnpaidOrders($query: String!) {{
+  orders(first: 5, reverse: true, query: $query) {{ nodes {{ {ORDER_FIELDS} }} }}
+}}
+"""
+
+EDIT_BEGIN_LINES = """
+mutation Begin($id: ID!) {
+  orderEditBegin(id: $id) {
+    calculatedOrder { id lineItems(first: 100) { nodes { id quantity variant { id } } } }
+    userErrors { field message }
+  }
+}
+"""
+
+EDIT_SET_QUANTITY = """
+mutation SetQuantity($id: ID!, $lineItemId: ID!, $quantity: Int!) {
+  orderEditSetQuantity(id: $id, lineItemId: $lineItemId, quantity: $quantity, restock: true) {
+    calculatedLineItem { id } userErrors { field message }
+  }
+}
+"""
+
+
+@dataclass(frozen=True)
+class UnpaidLine:
+    """What the failed changeset added: `quantity` of `variant_id`, shown at `since` or later."""
+
+    marker: str
+    variant_id: str
+    quantity: int
+    since: datetime
+
+
+def _held(order: dict[str, Any], wanted: str) -> int:
+    return sum(
+        node["quantity"]
+        for node in order["lineItems"]["nodes"]
+        if (node.get("variant") or {}).get("id") == wanted
+    )
+
+
+def _outstanding(order: dict[str, Any]) -> Decimal:
+    return Decimal(str(order["totalOutstandingSet"]["shopMoney"]["amount"]))
+
+
+def _find(shop_id: int, query: str) -> list[dict[str, Any]]:
+    return call(shop_id, lambda: graphql(FIND, {"query": query}))["orders"]["nodes"]
+
+
+def find_unpaid_order(shop_id: int, line: UnpaidLine) -> dict[str, Any] | None:
+    """The newest partially paid order since the offer that holds its line with money
+    outstanding, or None."""
+    wanted = variant_gid(line.variant_id)
+    since = line.since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    query = f"financial_status:partially_paid created_at:>={since}"
+    return next(
+        (
+            o
+            for o in _find(shop_id, query)
+            if _outstanding(o) > 0 and _held(o, wanted) >= line.quantity
+        ),
+        None,
+    )
+
+
+def remove_unpaid_line(shop_id: int, line: UnpaidLine) -> str:
+    """Take the unpaid line off its order, once. Returns what happened.
+
+    :raises RetriableError: no such order is visible yet (Shopify's search trails writes).
+    :raises FinalError: Shopify refused the edit.
+    """
+    wanted = variant_gid(line.variant_id)
+    marked = [o for o in _find(shop_id, f'tag:"{line.marker}"') if line.marker in o["tags"]]
+    if marked:
+        order = marked[0]
+        prefix = f"{line.marker}:"
+        target = next(int(t.removeprefix(prefix)) for t in order["tags"] if t.startswith(prefix))
+        if _held(order, wanted) <= target:
+            return "already removed"
+    else:
+        order = find_unpaid_order(shop_id, line)
+        if order is None:
+            raise RetriableError("no partially paid order holds the unpaid line yet", retry_after=5)
+        target = _held(order, wanted) - line.quantity
+        tags = [line.marker, f"{line.marker}:{target}"]
+        _mutate(shop_id, TAGS_ADD, "tagsAdd", {"id": order["id"], "tags": tags})
+    if _outstanding(order) <= 0:
+        return "nothing unpaid"
+    begun = _mutate(shop_id, EDIT_BEGIN_LINES, "orderEditBegin", {"id": order["id"]})
+    calculated = begun["calculatedOrder"]
+    # The post-purchase line was appended last; take its units off first.
+    lines = [
+        n for n in calculated["lineItems"]["nodes"] if (n.get("variant") or {}).get("id") == wanted
+    ]
+    to_remove = _held(order, wanted) - target
+    for node in reversed(lines):
+        if to_remove <= 0:
+            break
+        taken = min(node["quantity"], to_remove)
+        variables = {
+            "id": calculated["id"],
+            "lineItemId": node["id"],
+            "quantity": node["quantity"] - taken,
+        }
+        _mutate(shop_id, EDIT_SET_QUANTITY, "orderEditSetQuantity", variables)
+        to_remove -= taken
+    _mutate(
+        shop_id,
+        EDIT_COMMIT,
+        "orderEditCommit",
+        {"id": calculated["id"], "staffNote": f"{line.marker}: payment failed, line removed"},
+    )
+    return "removed"
