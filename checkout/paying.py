@@ -44,6 +44,7 @@ from core.services import services
 from payments.gateway import Charge, ChargeStatus, Gateway, GatewayError, GatewayUnavailable
 from payments.gateways import gateway_for
 from payments.limits import count_attempt, is_locked, lock_after_declines
+from platforms.errors import FinalError
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,12 @@ class PaymentsUnavailable(PaymentProblem):
     status = 503
 
 
+class QuoteRefused(PaymentProblem):
+    """The platform no longer prices this checkout (its cart is gone, say)."""
+
+    status = 409
+
+
 @dataclass(frozen=True)
 class Outcome:
     """Where the shopper goes next: the placed order, or the bank's 3-D Secure page."""
@@ -119,7 +126,7 @@ def pay(
 
     :raises PaymentProblem: (a subclass) nothing more was charged; tell the shopper why.
     :raises TooManyAttempts: a card-testing limit is reached.
-    :raises PlatformError: the platform could not re-quote; nothing was charged.
+    :raises RetriableError: the platform did not answer the re-quote; nothing was charged.
     """
     gateway = _gateway()
     payment_method, shown_total = _validated(form)
@@ -130,7 +137,15 @@ def pay(
     session.commit()  # end the read: no transaction stays open across the platform call
 
     shown_currency = checkout.currency
-    quote = requote(checkout, shop.platform)
+    try:
+        quote = requote(checkout, shop.platform)
+    except FinalError as refusal:
+        log.warning("checkout %s could not be re-quoted: %s", checkout.id, refusal)
+        session.rollback()
+        raise QuoteRefused(
+            "The store could not confirm your order, so nothing was charged. "
+            "Please return to the store's cart and check out again."
+        ) from None
     if quote.total != shown_total or quote.currency != shown_currency:
         session.commit()
         raise TotalChanged(

@@ -1,9 +1,10 @@
 """The write-back job: a placed order becomes exactly one paid order on the shop's platform.
 
 Driven by the outbox row place_order wrote, so a lost queue job, a killed worker or a
-Redis restart only delays it. Each attempt looks the order up on the platform by
-Cartpath's reference before creating it, so a create whose response was lost is found,
-not repeated. No transaction is open while the platform is called. Throttling (429,
+Redis restart only delays it. Every attempt after the first looks the order up on the
+platform by Cartpath's reference before creating it, so a create whose response was
+lost is found, not repeated (the first has nothing to find: one request less per order).
+No transaction is open while the platform is called. Throttling (429,
 Shopify's THROTTLED) is waited out for as long as the platform's Retry-After asks;
 5xx and timeouts fail the attempt and the outbox retries it with jittered backoff.
 """
@@ -46,7 +47,6 @@ from platforms.orders import (
 from platforms.pricing import Address, ShippingOption
 
 ALERT_KIND = "writeback_failed"
-THROTTLE_WAITS = 5  # Retry-After waits within one attempt before it counts as failed
 
 
 @dataclass(frozen=True)
@@ -108,9 +108,12 @@ def write_back_order(order_id: int) -> str:
         attempt = Attempt.start(session, order)
         platform = session.get(Shop, order.shop_id).platform
         shop_id, wanted = order.shop_id, order_to_write(session, order)
+        # The count is committed before any platform call, so on the first attempt no
+        # earlier request can have made the order: there is nothing to look up yet.
+        look_first = order.writeback_attempts > 1
         session.commit()
     try:
-        written = _find_or_create(writer_for(platform), shop_id, wanted)
+        written = _find_or_create(writer_for(platform), shop_id, wanted, look_first=look_first)
     except FinalError as refusal:
         # Retrying cannot change the platform's mind: give up now, visibly.
         _fail(order_id, _describe(refusal), attempt.failed_with(refusal))
@@ -173,18 +176,27 @@ class Attempt:
         row.error, row.platform_status = self.error, self.platform_status
 
 
-def _find_or_create(writer: OrderWriter, shop_id: int, order: OrderToWrite) -> PlatformOrderRef:
-    max_wait = services().config.writeback_throttle_wait_max
-    for waits in range(THROTTLE_WAITS + 1):
+def _find_or_create(
+    writer: OrderWriter, shop_id: int, order: OrderToWrite, *, look_first: bool
+) -> PlatformOrderRef:
+    """Throttling is waited out as the platform asks, for up to writeback_throttle_wait_max
+    seconds in all: many short waits (Shopify's bucket refills continuously) must not fail
+    the attempt into the outbox's much longer backoff; a long one is left to that backoff."""
+    budget = services().config.writeback_throttle_wait_max
+    while True:
         try:
-            found = writer.find(shop_id, order.reference, order.platform_ref)
+            found = (
+                writer.find(shop_id, order.reference, order.platform_ref) if look_first else None
+            )
             return found or writer.create(shop_id, order)
         except RetriableError as error:
             wait = error.retry_after
-            if wait is None or wait > max_wait or waits == THROTTLE_WAITS:
+            if wait is None or wait > budget:
                 raise
+            budget -= wait
+            # A failed create may still have made the order (a 5xx after the commit).
+            look_first = True
             time.sleep(wait)
-    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
 def order_to_write(session: Session, order: Order) -> OrderToWrite:
@@ -241,9 +253,13 @@ def _record_written(order_id: int, written: PlatformOrderRef, attempt: Attempt) 
             written.number,
         )
         order.status, order.written_at, order.writeback_error = OrderStatus.WRITTEN, utcnow(), None
-        resolve_alerts(
-            session, shop_id=order.shop_id, kind=ALERT_KIND, subject=alert_subject(order.reference)
-        )
+        if order.writeback_attempts > 1:  # only a failed attempt can have raised an alert
+            resolve_alerts(
+                session,
+                shop_id=order.shop_id,
+                kind=ALERT_KIND,
+                subject=alert_subject(order.reference),
+            )
         session.commit()
 
 

@@ -79,7 +79,7 @@ class Config:
     # Webhook subscriptions are compared with the platform and repaired this often.
     subscription_check_interval: float = 86400.0
     # Order write-back: the retry delays are multiplied by the scale (tests shrink them);
-    # a Retry-After up to the wait max is waited out inside the attempt.
+    # Retry-After waits are waited out inside the attempt, up to the wait max in all.
     writeback_backoff_scale: float = 1.0
     writeback_throttle_wait_max: float = 10.0
     # The reconciliation compares each hosted shop's recent orders with the ledger.

@@ -233,14 +233,17 @@ class RQJobQueue:
             self.queue.enqueue(execute, spec.path, *args, **options)
 
     def is_pending(self, job_id: str) -> bool:
-        from rq.exceptions import NoSuchJobError
-        from rq.job import Job, JobStatus
-
-        try:
-            status = Job.fetch(job_id, connection=self.redis).get_status()
-        except NoSuchJobError:
-            return False
-        return status in (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
+        # Where the job waits, not its status: a worker pops the id (LMOVE into RQ's
+        # intermediate list) before it marks the job started, so one that dies in between
+        # leaves the status "queued" with the id in no list a worker reads. A scheduled job
+        # waits only until its time: past it, RQ's scheduler has stopped (the worker holding
+        # its lock was killed, and others take it over only at their maintenance run,
+        # minutes later). Cartpath makes no dependent jobs, so none is ever deferred.
+        check = self.redis.pipeline(transaction=False)
+        check.lpos(self.queue.key, job_id)
+        check.zscore(self.queue.scheduled_job_registry.key, job_id)
+        queued_at, scheduled_for = check.execute()
+        return queued_at is not None or (scheduled_for is not None and scheduled_for > time.time())
 
     def depth(self) -> dict[str, int]:
         return {

@@ -124,12 +124,12 @@ def run(outbox_id: int) -> str:
         if row is None:
             return "missing"
         target = resolve(row.job)
-        claim = _claim(session, row, now, target.timeout, svc.config)
-        session.refresh(row)
-        args, attempt = list(row.args), row.attempts
+        args = list(row.args)
+        claim, attempt = _claim(session, row, now, target.timeout, svc.config)
         if claim == "exhausted":
             _give_up(target, args, WORKER_LOST)
         if claim != "claimed":
+            session.refresh(row)
             return row.status.value
     try:
         target.func(*args)
@@ -151,14 +151,17 @@ def run(outbox_id: int) -> str:
     return OutboxStatus.DONE.value
 
 
-def _claim(session: Session, row: Outbox, now: datetime, timeout: int, config: Any) -> str:
+def _claim(
+    session: Session, row: Outbox, now: datetime, timeout: int, config: Any
+) -> tuple[str, int]:
     """Atomically move the row to running under a lease.
 
-    Returns "claimed", "busy" (someone else has it, or it is done) or "exhausted"
-    (its last attempt died with its worker; it is now failed).
+    Returns ("claimed", the attempt's number, read back by the same UPDATE), or ("busy", 0)
+    (someone else has it, or it is done), or ("exhausted", 0) (its last attempt died with
+    its worker; it is now failed).
     """
     lease = now + timedelta(seconds=timeout + config.job_lease_margin)
-    claimed = session.execute(
+    attempt = session.execute(
         update(Outbox)
         .where(Outbox.id == row.id, Outbox.attempts < Outbox.max_attempts)
         .where(
@@ -173,11 +176,14 @@ def _claim(session: Session, row: Outbox, now: datetime, timeout: int, config: A
             lease_until=lease,
             updated_at=now,
         )
+        .returning(Outbox.attempts)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    exhausted = not claimed and _fail_if_exhausted(session, row.id, now)
+    ).scalar()
+    exhausted = attempt is None and _fail_if_exhausted(session, row.id, now)
     session.commit()
-    return "claimed" if claimed else ("exhausted" if exhausted else "busy")
+    if attempt is not None:
+        return "claimed", attempt
+    return ("exhausted" if exhausted else "busy"), 0
 
 
 def _fail_if_exhausted(session: Session, outbox_id: int, now: datetime) -> bool:

@@ -1,14 +1,17 @@
 """Writing a paid Cartpath order to the shop's platform, in platform-neutral words.
 
 The write-back (checkout/writeback.py) builds an `OrderToWrite` from the ledger and
-asks the shop's `OrderWriter` to find it first and create it only when it is not
-there, so a retry after a lost response never makes a second platform order. Each
+asks the shop's `OrderWriter` to find it first (on every attempt after the first) and
+create it only when it is not there, so a retry after a lost response never makes a
+second platform order. Each
 platform stores Cartpath's reference on the order where it can be searched later
 (Shopify: a tag; BigCommerce: staff notes, next to the checkout's cart id).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -16,13 +19,30 @@ from typing import Protocol
 
 from platforms.pricing import Address, ShippingOption
 
-# Shopify keeps it as a tag, BigCommerce in staff notes; both webhook parsers read it back.
+# Shopify keeps it as a tag, BigCommerce in staff notes; the writers and the webhook
+# parsers of both read it back with the two functions below, and nothing else does.
 REFERENCE_PREFIX = "cartpath-"
+_LABEL = re.compile(r"\b" + re.escape(REFERENCE_PREFIX) + r"([A-Za-z0-9]+)\b")
 
 
 def reference_label(reference: str) -> str:
     """How the reference is written on the platform order: "cartpath-CP…"."""
     return f"{REFERENCE_PREFIX}{reference}"
+
+
+def reference_in_tags(tags: Iterable[str]) -> str | None:
+    """The reference of the tag that is a whole label (Shopify's tags)."""
+    for tag in tags:
+        match = _LABEL.fullmatch(tag.strip())
+        if match:
+            return match.group(1)
+    return None
+
+
+def reference_in_text(text: str) -> str | None:
+    """The reference of the first label in free text (BigCommerce's staff notes)."""
+    match = _LABEL.search(text)
+    return match.group(1) if match else None
 
 
 @dataclass(frozen=True)

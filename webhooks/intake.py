@@ -11,12 +11,10 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from core import outbox
-from core.db import utcnow
+from core.db import dialect_insert, utcnow
 from core.models import Platform, WebhookEvent, WebhookStatus
 
 # Headers worth keeping for support; never the secret header we set on BigCommerce hooks.
@@ -63,7 +61,7 @@ def record(
         "processed_at": None if handled else utcnow(),
         "received_at": utcnow(),
     }
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(session)
     event_id = session.scalar(
         insert(WebhookEvent)
         .values(**values)

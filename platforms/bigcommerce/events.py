@@ -18,8 +18,8 @@ from platforms import events
 from platforms.bigcommerce.api import request
 from platforms.bigcommerce.setup import store_connection
 from platforms.errors import NotFoundError, PlatformError
+from platforms.orders import reference_in_text
 
-REFERENCE_PREFIX = "cartpath-"
 CANCELLED_STATUS_ID = (
     5  # https://developer.bigcommerce.com/docs/rest-management/orders/order-status
 )
@@ -57,7 +57,6 @@ def _order(shop_id: int, order_id: str, at: datetime) -> events.OrderChanged:
     if not isinstance(data, dict) or "id" not in data:
         raise UnreadablePayloadError(f"order {order_id} came back empty")
     refunded = _money(data.get("refunded_amount"))
-    external = str(data.get("external_id") or "")
     return events.OrderChanged(
         events.OrderRecord(
             platform_id=str(data["id"]),
@@ -68,9 +67,9 @@ def _order(shop_id: int, order_id: str, at: datetime) -> events.OrderChanged:
             financial_status=str(data.get("payment_status") or ""),
             cancelled=int(data.get("status_id") or 0) == CANCELLED_STATUS_ID,
             changed_at=_rfc2822(data.get("date_modified"), at),
-            cartpath_reference=external.removeprefix(REFERENCE_PREFIX)
-            if external.startswith(REFERENCE_PREFIX)
-            else None,
+            # Where the write-back puts it (platforms/bigcommerce/orders.py): external_id
+            # cannot be set on an order made from a checkout.
+            cartpath_reference=reference_in_text(str(data.get("staff_notes") or "")),
             # v2 reports the refunded total; one record under a fixed id keeps it current.
             refunds=(events.RefundRecord("refunded-total", refunded, None),) if refunded else (),
         )

@@ -20,7 +20,6 @@ what the first attempt made.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -30,10 +29,10 @@ from platforms.bigcommerce.api import request
 from platforms.bigcommerce.setup import store_connection
 from platforms.errors import FinalError, NotFoundError
 from platforms.orders import (
-    REFERENCE_PREFIX,
     LineToAdd,
     OrderToWrite,
     PlatformOrderRef,
+    reference_in_text,
     reference_label,
 )
 
@@ -41,7 +40,6 @@ from platforms.orders import (
 INCOMPLETE = 0
 AWAITING_FULFILLMENT = 11
 PAGE = 250  # GET /v2/orders' largest page
-_REFERENCE = re.compile(re.escape(REFERENCE_PREFIX) + r"([A-Z0-9]+)")
 
 
 class BigCommerceOrders:
@@ -69,9 +67,9 @@ class BigCommerceOrders:
             query = {"min_date_created": since.isoformat(), "limit": PAGE, "page": page}
             orders = request(lambda q=query: conn.get("orders", **q)) or []
             for placed in orders:
-                match = _REFERENCE.search(str(placed.get("staff_notes") or ""))
-                if match and placed["status_id"] != INCOMPLETE:
-                    found[match.group(1)] = _ref(placed)
+                reference = reference_in_text(str(placed.get("staff_notes") or ""))
+                if reference and placed["status_id"] != INCOMPLETE:
+                    found[reference] = _ref(placed)
             if len(orders) < PAGE:
                 return found
             page += 1

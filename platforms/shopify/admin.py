@@ -17,7 +17,6 @@ with extensions.cost.throttleStatus, from which the wait is computed.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -115,11 +114,12 @@ def _check(payload: dict[str, Any]) -> dict[str, Any]:
 
 
 def _throttle_wait(payload: dict[str, Any]) -> float | None:
-    """Seconds until the bucket holds the requested cost again."""
+    """Seconds until the bucket holds the requested cost again, and no longer: the bucket
+    restores continuously, so rounding up to whole seconds would leave points unused."""
     cost = (payload.get("extensions") or {}).get("cost") or {}
     status = cost.get("throttleStatus") or {}
     try:
         missing = float(cost["requestedQueryCost"]) - float(status["currentlyAvailable"])
-        return max(1.0, math.ceil(missing / float(status["restoreRate"])))
+        return max(missing, 1.0) / float(status["restoreRate"])
     except (KeyError, TypeError, ValueError, ZeroDivisionError):
         return None

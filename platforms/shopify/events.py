@@ -14,9 +14,7 @@ from typing import Any
 
 from platforms import events
 from platforms.errors import PlatformError
-
-# Orders Cartpath wrote back carry this tag prefix (see the order write-back).
-REFERENCE_TAG_PREFIX = "cartpath-"
+from platforms.orders import reference_in_tags
 
 
 class UnreadablePayloadError(PlatformError):
@@ -72,14 +70,6 @@ def order_ids(rest_id: str) -> tuple[str, str]:
     return rest_id, f"gid://shopify/Order/{rest_id}"
 
 
-def _reference(tags: Any) -> str | None:
-    for tag in str(tags or "").split(","):
-        tag = tag.strip()
-        if tag.startswith(REFERENCE_TAG_PREFIX):
-            return tag.removeprefix(REFERENCE_TAG_PREFIX)
-    return None
-
-
 # Shopify shows no post-purchase page for wallets and pay-later methods, gift cards,
 # gateways that keep no card to charge again (Braintree, Payflow Pro, eWAY) or a currency
 # other than the shop's (Shopify's limits as quoted in PLATFORMS.md H.3:
@@ -114,7 +104,7 @@ def order(payload: dict[str, Any], triggered_at: datetime | None) -> events.Orde
             financial_status=str(payload.get("financial_status") or ""),
             cancelled=bool(payload.get("cancelled_at")),
             changed_at=_changed_at(payload.get("updated_at"), triggered_at),
-            cartpath_reference=_reference(payload.get("tags")),
+            cartpath_reference=reference_in_tags(str(payload.get("tags") or "").split(",")),
             refunds=tuple(_refund(r) for r in payload.get("refunds") or []),
             post_purchase_blocker=_post_purchase_blocker(payload),
         )

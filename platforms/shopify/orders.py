@@ -8,7 +8,7 @@ policy and the shop's receipt sent
 (https://shopify.dev/docs/api/admin-graphql/latest/input-objects/OrderCreateOptionsInput).
 orderCreate takes no idempotency key (only mutations with the @idempotent directive do,
 https://shopify.dev/docs/api/usage/idempotent-requests), so the order carries the tag
-"cartpath-<reference>" and is looked up by it before any create
+"cartpath-<reference>" and is looked up by it before any retried create
 (search syntax: https://shopify.dev/docs/api/usage/search-syntax). Shopify's search
 index can trail a create by a few seconds: the write-back's first retry waits longer.
 draftOrderComplete was the alternative; it re-prices the draft at completion and
@@ -23,10 +23,10 @@ from typing import Any
 
 from platforms.errors import FinalError
 from platforms.orders import (
-    REFERENCE_PREFIX,
     LineToAdd,
     OrderToWrite,
     PlatformOrderRef,
+    reference_in_tags,
     reference_label,
 )
 from platforms.shopify.admin import graphql
@@ -256,7 +256,7 @@ class ShopifyOrders:
             variables = {"query": query, "first": PAGE, "after": after}
             page = call(shop_id, lambda v=variables: graphql(LIST, v))["orders"]
             for node in page["nodes"]:
-                reference = reference_of(node["tags"])
+                reference = reference_in_tags(node["tags"])
                 if reference:
                     found[reference] = _ref(node)
             if not page["pageInfo"]["hasNextPage"]:
@@ -274,12 +274,6 @@ def _mutate(shop_id: int, mutation: str, name: str, variables: dict[str, Any]) -
 
 def _outstanding(order: dict[str, Any]) -> Decimal:
     return Decimal(str(order["totalOutstandingSet"]["shopMoney"]["amount"]))
-
-
-def reference_of(tags: list[str]) -> str | None:
-    return next(
-        (t.removeprefix(REFERENCE_PREFIX) for t in tags if t.startswith(REFERENCE_PREFIX)), None
-    )
 
 
 def order_input(order: OrderToWrite) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from checkout.models import Checkout, Order, Payment, PaymentStatus
+from checkout.models import Checkout, Order, OrderStatus, Payment, PaymentStatus
 from core.models import Alert
 from core.services import services_of
 from sandbox.demo_credentials import STRIPE_PUBLISHABLE_KEY, STRIPE_SECRET_KEY
@@ -22,6 +22,7 @@ from tests.payments import cards
 from tests.payments.cards import intents, succeeded, tokenize
 from tests.support import bigcommerce as bc
 from tests.support.cartpath import STORE, LiveCartpath, live_cartpath
+from tests.support.workers import wait_until
 
 
 @pytest.fixture
@@ -256,6 +257,75 @@ def test_a_total_changed_by_the_platform_is_shown_and_nothing_is_charged(shop, s
     paid(shop, pay(browser, url, tokenize(sandbox, cards.GOOD), new_total), url)
     (intent,) = intents(sandbox)
     assert intent["amount_received"] == int(Decimal(new_total) * 100)
+
+
+def test_the_platform_down_while_placing_charges_once_and_the_order_catches_up(open_shop, sandbox):
+    live = open_shop(writeback_backoff_scale=0.01)
+    browser, url, *_ = bigcommerce_checkout(live)
+    # given: the store still quotes, but its order API is down
+    sandbox.fault(
+        kind="status", status=503, path=r"/v3/checkouts/[^/]+/orders$|/v2/orders", count=None
+    )
+
+    # when: the shopper pays
+    paid(live, pay(browser, url, tokenize(sandbox, cards.GOOD)), url)
+
+    # then: charged once, thanked, told the order is being confirmed, and it is retried
+    assert len(succeeded(sandbox)) == 1
+    assert 'data-testid="order-pending"' in browser.get(f"{url}/thank-you", timeout=15).text
+    wait_until(lambda: _order_of(live, url).writeback_attempts >= 2, 20, "the write-back retries")
+    assert "503" in _order_of(live, url).writeback_error
+    cart_id = checkout_of(live, url).platform_ref
+    assert _store_orders_of_cart(sandbox, cart_id) == []
+
+    # when: the store is back, the write-back catches up: one order, the charge unchanged
+    sandbox.clear_faults()
+    wait_until(lambda: _order_of(live, url).status is OrderStatus.WRITTEN, 60, "it is written")
+    order = _order_of(live, url)
+    assert _store_orders_of_cart(sandbox, cart_id) == [order.platform_order_id]
+    thanks = browser.get(f"{url}/thank-you", timeout=15).text
+    assert f'data-testid="order-number">{order.platform_order_number}<' in thanks
+    assert len(intents(sandbox)) == 1
+    assert intents(sandbox)[0]["amount_received"] == int(order.total * 100)
+
+
+def _order_of(live: LiveCartpath, url: str) -> Order:
+    with services_of(live.app).database.session() as session:
+        return session.scalar(select(Order).where(Order.checkout_id == checkout_of(live, url).id))
+
+
+def _store_orders_of_cart(sandbox, cart_id: str) -> list[str]:
+    orders = sandbox.state()["bigcommerce"]["stores"][STORE]["orders"]
+    return [order_id for order_id, o in orders.items() if o["cart_id"] == cart_id]
+
+
+def test_the_platform_not_answering_the_re_quote_charges_nothing(shop, sandbox):
+    browser, url = ready_checkout(shop)
+    total = shown_total(browser, url)
+    sandbox.fault(kind="status", status=503, path=r"/graphql\.json$", count=None)
+
+    answer = pay(browser, url, tokenize(sandbox, cards.GOOD), total)
+
+    assert answer.status_code == 503
+    assert "The store did not answer in time. Please try again" in answer.text
+    assert intents(sandbox) == []
+    sandbox.clear_faults()
+    paid(shop, pay(browser, url, tokenize(sandbox, cards.GOOD), total), url)
+    assert len(succeeded(sandbox)) == 1
+
+
+def test_a_cart_the_platform_no_longer_has_is_refused_and_charges_nothing(shop, sandbox):
+    browser, url, connection, *_ = bigcommerce_checkout(shop)
+    total = shown_total(browser, url)
+    # given: the store deleted the cart after the shopper saw the total
+    connection.delete(f"carts/{checkout_of(shop, url).platform_ref}")
+
+    answer = pay(browser, url, tokenize(sandbox, cards.GOOD), total)
+
+    assert answer.status_code == 409
+    assert "The store could not confirm your order, so nothing was charged" in answer.text
+    assert intents(sandbox) == []
+    assert payments_of(shop, url) == []
 
 
 def test_too_many_attempts_get_429_with_retry_after(open_shop, sandbox):

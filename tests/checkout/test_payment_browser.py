@@ -14,15 +14,25 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from checkout.models import Order, Payment
+from core.models import Platform
 from core.services import services_of
 from tests.checkout.test_accessibility import _submit, _submit_address
 from tests.checkout.test_paying import open_shop  # noqa: F401 - the fixture
+from tests.checkout.test_writeback import CODES, assert_written_as_in_the_ledger
 from tests.payments import cards
 from tests.payments.cards import intents
 from tests.support import bigcommerce as bc
 from tests.support.cartpath import SHOP, STORE, LiveCartpath
 
 WRITE_BACK_TIMEOUT_MS = 30_000
+# The page's amounts (data-testid) and the ledger Order's columns that hold them.
+AMOUNTS = {
+    "subtotal": "subtotal",
+    "discount": "discount_total",
+    "shipping": "shipping_total",
+    "tax": "tax_total",
+    "total": "total",
+}
 
 
 def _hand_off(live: LiveCartpath, platform: str) -> str:
@@ -48,13 +58,20 @@ def _hand_off(live: LiveCartpath, platform: str) -> str:
     return live.url + answer.json()["checkout_url"]
 
 
-def _checkout_and_pay(page: Page, url: str, card: str) -> Decimal:
-    """Address, delivery, the card in the iframe, Pay; the total the page asked for."""
+def _shown(page: Page, test_id: str) -> Decimal:
+    return Decimal(re.sub(r"[^0-9.]", "", page.get_by_test_id(test_id).inner_text()))
+
+
+def _checkout_and_pay(page: Page, url: str, card: str, code: str) -> dict[str, Decimal]:
+    """Address, delivery, a discount code, the card in the iframe, Pay; the amounts the
+    page showed (subtotal, discount, shipping, tax, total)."""
     page.goto(url)
     _submit_address(page, postal_code="94105")
     page.locator('input[name="shipping_option"]').first.check()
     _submit(page, "Use this delivery option")
-    total = Decimal(re.sub(r"[^0-9.]", "", page.get_by_test_id("total").inner_text()))
+    page.fill("#discount_code", code)
+    _submit(page, "Apply")
+    shown = {name: _shown(page, name) for name in AMOUNTS}
     fields = page.frame_locator("#card-element iframe")
     fields.locator("#number").fill(card)
     fields.locator("#expiry").fill("12 / 34")
@@ -62,7 +79,7 @@ def _checkout_and_pay(page: Page, url: str, card: str) -> Decimal:
     page.get_by_label("Save my card for one-click offers").check()
     with page.expect_navigation(timeout=30_000):
         page.get_by_role("button", name=re.compile(r"^Pay ")).click()
-    return total
+    return shown
 
 
 def _assert_paid_orders(live: LiveCartpath, platform: str, number: str, count: int) -> None:
@@ -93,13 +110,14 @@ def _wait_for_thank_you(page: Page) -> str:
 @pytest.mark.parametrize("platform", ["shopify", "bigcommerce"])
 def test_checkout_to_thank_you_with_a_card_and_with_3d_secure(open_shop, page, platform):  # noqa: F811
     live = open_shop()
+    code = CODES[Platform(platform)]
 
     # a plain card
-    total = _checkout_and_pay(page, _hand_off(live, platform), cards.GOOD)
+    shown = _checkout_and_pay(page, _hand_off(live, platform), cards.GOOD, code)
     _assert_paid_orders(live, platform, _wait_for_thank_you(page), count=1)
 
     # a card whose bank asks for 3-D Secure
-    total_3ds = _checkout_and_pay(page, _hand_off(live, platform), cards.THREE_D_SECURE)
+    shown_3ds = _checkout_and_pay(page, _hand_off(live, platform), cards.THREE_D_SECURE, code)
     expect(page.get_by_role("heading", name="Sandbox bank: confirm this payment")).to_be_visible()
     with page.expect_navigation(timeout=30_000):
         page.get_by_role("button", name="Complete authentication").click()
@@ -109,6 +127,12 @@ def test_checkout_to_thank_you_with_a_card_and_with_3d_secure(open_shop, page, p
         payments = session.scalars(select(Payment).order_by(Payment.id)).all()
         orders = session.scalars(select(Order).order_by(Order.id)).all()
     gateway = [Decimal(i["amount_received"]) / 100 for i in intents(live.sandbox)]
-    assert [p.amount for p in payments] == [total, total_3ds], "the ledger charged the quote"
-    assert [o.total for o in orders] == [total, total_3ds]
-    assert gateway == [total, total_3ds], "ledger and gateway agree to the cent"
+    totals = [shown["total"], shown_3ds["total"]]
+    assert [p.amount for p in payments] == totals, "the ledger charged the quote"
+    assert gateway == totals, "ledger and gateway agree to the cent"
+    for order, page_showed in zip(orders, (shown, shown_3ds), strict=True):
+        assert {name: getattr(order, column) for name, column in AMOUNTS.items()} == page_showed
+        assert min(page_showed.values()) > 0, "a discount, shipping and tax on every order"
+        assert order.discount_codes == [code]
+        # the platform's order: exactly one, paid, its lines and amounts the ledger's
+        assert_written_as_in_the_ledger(live, order.id)

@@ -22,13 +22,15 @@ from sqlalchemy import select
 from checkout.models import Checkout, Order, OrderStatus, Payment, PaymentStatus
 from checkout.placing import place_order
 from checkout.reconcile import reconcile
-from core.models import Alert, Platform
+from core.models import Alert, Platform, Shop
 from core.services import services_of
 from platforms.shopify.admin import graphql
 from platforms.shopify.client import call
 from tests.checkout.test_checkout_flow import US_ADDRESS
 from tests.support import bigcommerce as bc
 from tests.support.cartpath import SHOP, STORE, LiveCartpath, live_cartpath
+from tests.support.workers import wait_until
+from webhooks.models import PlatformOrder
 
 CODES = {Platform.SHOPIFY: "WELCOME10", Platform.BIGCOMMERCE: "SAVE10"}
 _intents = itertools.count(1)
@@ -139,25 +141,63 @@ def cart_of(live: LiveCartpath, order: Order) -> str:
         return session.get(Checkout, order.checkout_id).platform_ref
 
 
+def mirrored_reference(live: LiveCartpath, platform_id: object) -> str | None:
+    """The reference Cartpath read from the platform's order webhooks (its mirror row)."""
+    with services_of(live.app).database.session() as session:
+        return session.scalar(
+            select(PlatformOrder.cartpath_reference).where(
+                PlatformOrder.platform_id == str(platform_id)
+            )
+        )
+
+
+def assert_written_as_in_the_ledger(live: LiveCartpath, order_id: int) -> None:
+    """The ledger order is WRITTEN, and the platform holds exactly one order for it, paid,
+    with its lines, tax, shipping, discount and total to the cent."""
+    order = ledger_order(live, order_id)
+    assert order.status is OrderStatus.WRITTEN
+    with services_of(live.app).database.session() as session:
+        platform = session.get(Shop, order.shop_id).platform
+    if platform is Platform.SHOPIFY:
+        [written] = shopify_orders(live, order.reference)
+        assert order.platform_order_number == written["name"]
+        assert [
+            (str(li["variant_id"]), li["quantity"], Decimal(li["price"]))
+            for li in written["line_items"]
+        ] == [
+            (str(line["variant_id"]), line["quantity"], Decimal(line["unit_price"]))
+            for line in order.lines
+        ]
+        assert Decimal(written["total_price"]) == order.total
+        assert Decimal(written["total_tax"]) == order.tax_total
+        assert Decimal(written["total_discounts"]) == order.discount_total
+        assert [c["code"] for c in written["discount_codes"]] == order.discount_codes
+        assert Decimal(written["shipping_lines"][0]["price"]) == order.shipping_total
+        assert written["financial_status"] == "paid"
+        return
+    [written] = bigcommerce_orders(live, cart_of(live, order))
+    assert written["status_id"] == 11, "Awaiting Fulfillment: paid"
+    assert written["products"] == [
+        [int(line["product_id"]), int(line["variant_id"]), line["quantity"]] for line in order.lines
+    ]
+    api = bc.v2_api(live.sandbox, bc.install(live.sandbox)["access_token"])
+    placed = api.Orders.get(int(order.platform_order_id))
+    assert Decimal(placed.subtotal_ex_tax) == order.subtotal
+    assert Decimal(placed.total_inc_tax) == order.total
+    assert Decimal(placed.total_tax) == order.tax_total
+    assert Decimal(placed.discount_amount) == order.discount_total
+    assert Decimal(placed.shipping_cost_ex_tax) == order.shipping_total
+    assert f"cartpath-{order.reference}" in placed.staff_notes
+
+
 def test_shopify_gets_one_paid_order_as_quoted(hosted):
     order = pay_and_place(hosted, priced_checkout(hosted, Platform.SHOPIFY))
     hosted.wait_for_jobs()
 
+    assert_written_as_in_the_ledger(hosted, order.id)
+    assert min(order.tax_total, order.shipping_total, order.discount_total) > 0
+    assert order.discount_codes == ["WELCOME10"]
     [written] = shopify_orders(hosted, order.reference)
-    assert ledger_order(hosted, order.id).status is OrderStatus.WRITTEN
-    assert ledger_order(hosted, order.id).platform_order_number == written["name"]
-    assert [
-        (str(li["variant_id"]), li["quantity"], Decimal(li["price"]))
-        for li in written["line_items"]
-    ] == [
-        (line["variant_id"], line["quantity"], Decimal(line["unit_price"])) for line in order.lines
-    ]
-    assert Decimal(written["total_price"]) == order.total
-    assert Decimal(written["total_tax"]) == order.tax_total > 0
-    assert Decimal(written["total_discounts"]) == order.discount_total > 0
-    assert [c["code"] for c in written["discount_codes"]] == ["WELCOME10"]
-    assert Decimal(written["shipping_lines"][0]["price"]) == order.shipping_total > 0
-    assert written["financial_status"] == "paid"
     with hosted.app.app_context():
         gid = f"gid://shopify/Order/{written['id']}"
         query = (
@@ -174,20 +214,21 @@ def test_bigcommerce_gets_one_paid_order_from_its_checkout(hosted):
     order = pay_and_place(hosted, priced_checkout(hosted, Platform.BIGCOMMERCE))
     hosted.wait_for_jobs()
 
-    cart_id = cart_of(hosted, order)
-    [written] = bigcommerce_orders(hosted, cart_id)
-    assert written["status_id"] == 11, "Awaiting Fulfillment: paid"
+    assert_written_as_in_the_ledger(hosted, order.id)
+    assert min(order.tax_total, order.shipping_total, order.discount_total) > 0
+    [written] = bigcommerce_orders(hosted, cart_of(hosted, order))
     assert written["external_source"] == hosted.config.bigcommerce_app_id
     assert written["products"] == [[111, 11101, 2]]
     api = bc.v2_api(hosted.sandbox, bc.install(hosted.sandbox)["access_token"])
     placed = api.Orders.get(int(ledger_order(hosted, order.id).platform_order_id))
-    assert Decimal(placed.total_inc_tax) == order.total
-    assert Decimal(placed.total_tax) == order.tax_total > 0
-    assert Decimal(placed.discount_amount) == order.discount_total > 0
-    assert Decimal(placed.shipping_cost_ex_tax) == order.shipping_total > 0
     assert placed.payment_method == "stripe"
     assert placed.payment_provider_id.startswith("pi_test_")
-    assert f"cartpath-{order.reference}" in placed.staff_notes
+    # the store's order webhooks, read back, name the order Cartpath wrote
+    wait_until(
+        lambda: mirrored_reference(hosted, placed.id) == order.reference,
+        20,
+        "the order's webhook names its Cartpath reference",
+    )
 
 
 @pytest.mark.parametrize("platform", [Platform.SHOPIFY, Platform.BIGCOMMERCE], ids=str)
@@ -195,8 +236,7 @@ def test_a_lost_response_then_a_retry_makes_no_second_order(hosted, platform):
     token = priced_checkout(hosted, platform)
     # given: the creating request succeeds on the platform but its answer is lost
     if platform is Platform.SHOPIFY:
-        # The lookup is the attempt's first GraphQL request and passes; the create is dropped.
-        hosted.sandbox.fault(kind="slow", path=r"/graphql\.json$", seconds=0.0, count=1)
+        # The first attempt has nothing to look up: its first GraphQL request is the create.
         hosted.sandbox.fault(kind="drop", path=r"/graphql\.json$", count=1)
     else:
         hosted.sandbox.fault(kind="drop", path=r"/v3/checkouts/.+/orders$", method="POST")
@@ -211,6 +251,38 @@ def test_a_lost_response_then_a_retry_makes_no_second_order(hosted, platform):
         assert len(shopify_orders(hosted, order.reference)) == 1
     else:
         assert len(bigcommerce_orders(hosted, cart_of(hosted, order))) == 1
+
+
+def test_the_first_attempt_sends_only_the_create(hosted):
+    token = priced_checkout(hosted, Platform.SHOPIFY)
+    # a rule that changes nothing and counts the GraphQL requests it sees
+    counter = hosted.sandbox.fault(kind="slow", path=r"/graphql\.json$", seconds=0.0, count=None)
+
+    order = pay_and_place(hosted, token)
+    hosted.wait_for_jobs()
+
+    assert ledger_order(hosted, order.id).writeback_attempts == 1
+    assert len(shopify_orders(hosted, order.reference)) == 1
+    [seen] = [
+        r for r in hosted.sandbox.call("GET", "/faults")["faults"] if r["id"] == counter["id"]
+    ]
+    assert seen["fired"] == 1, "orderCreate alone: no lookup before the first create"
+
+
+def test_many_short_throttles_are_waited_out_within_one_attempt(hosted):
+    token = priced_checkout(hosted, Platform.SHOPIFY)
+    # eight waits of a tenth of a second: far less than the attempt's 5 s to wait in all
+    hosted.sandbox.fault(
+        kind="status", status=429, retry_after=0.1, path=r"/graphql\.json$", count=8
+    )
+
+    order = pay_and_place(hosted, token)
+    hosted.wait_for_jobs()
+
+    written = ledger_order(hosted, order.id)
+    assert written.status is OrderStatus.WRITTEN
+    assert written.writeback_attempts == 1, "short throttles do not fail the attempt"
+    assert len(shopify_orders(hosted, order.reference)) == 1
 
 
 def test_a_429_burst_is_waited_out_as_retry_after_asks(hosted):

@@ -6,14 +6,18 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 import uuid
 
 import pytest
 from flask import Flask
+from rq import Queue
+from rq.job import JobStatus
 from sqlalchemy import select
 
 from core import outbox
 from core.db import utcnow
+from core.jobs import resolve
 from core.models import Outbox, OutboxStatus
 from core.services import services_of
 from tests.support import jobs
@@ -146,6 +150,67 @@ def test_the_sweeper_resends_work_the_queue_lost(app):
     assert _row(app, outbox_id).status is OutboxStatus.DONE
     with app.app_context():
         assert outbox.sweep(services_of(app)) == 0
+
+
+def test_the_sweeper_resends_work_a_dead_worker_took_off_the_queue(rq_app):
+    # given: a worker popped a row's job (as RQ's Worker.dequeue_job does) and died before
+    # starting it, so RQ still calls the job "queued" but no worker will ever read it
+    marker = uuid.uuid4().hex
+    svc = services_of(rq_app)
+    outbox_id = _defer(rq_app, jobs.flaky, marker, 0)
+    popped, _ = Queue.dequeue_any([svc.jobs.queue], None, connection=svc.jobs.redis)
+    assert popped.id == outbox.job_id_for(outbox_id)
+    assert popped.get_status() == JobStatus.QUEUED
+    with svc.database.session() as session:
+        session.get(Outbox, outbox_id).available_at = utcnow().replace(year=2020)
+        session.commit()
+
+    # when
+    with rq_app.app_context():
+        sent = outbox.sweep(svc)
+
+    # then: it is sent again, and the next worker to take it does the work once
+    assert sent == 1
+    assert svc.jobs.is_pending(outbox.job_id_for(outbox_id))
+    again, _ = Queue.dequeue_any([svc.jobs.queue], None, connection=svc.jobs.redis)
+    with rq_app.app_context():
+        assert again.perform() == "done"
+        assert jobs.count("effect", marker) == 1
+    assert _row(rq_app, outbox_id).status is OutboxStatus.DONE
+
+
+def test_queued_and_scheduled_jobs_count_as_pending_on_rq(rq_app):
+    svc = services_of(rq_app)
+    spec = resolve("tests.support.jobs:flaky")
+    svc.jobs.enqueue(spec, ("now", 0), job_id="waits-in-the-list")
+    svc.jobs.enqueue(spec, ("later", 0), job_id="waits-in-the-schedule", delay=600)
+
+    assert svc.jobs.is_pending("waits-in-the-list")
+    assert svc.jobs.is_pending("waits-in-the-schedule")
+    assert not svc.jobs.is_pending("never-enqueued")
+
+
+def test_the_sweeper_resends_a_retry_rq_s_stopped_scheduler_never_enqueued(rq_app):
+    # given: a row's retry scheduled on RQ, whose time passed with no scheduler running
+    # (the worker holding the scheduler's lock was killed)
+    marker = uuid.uuid4().hex
+    svc = services_of(rq_app)
+    outbox_id = _defer(rq_app, jobs.flaky, marker, 0)
+    Queue.dequeue_any([svc.jobs.queue], None, connection=svc.jobs.redis)  # the first delivery
+    outbox.dispatch(svc.jobs, outbox_id, job_path="tests.support.jobs:flaky", delay=600)
+    job_id = outbox.job_id_for(outbox_id)
+    svc.jobs.redis.zadd(svc.jobs.queue.scheduled_job_registry.key, {job_id: time.time() - 120})
+    with svc.database.session() as session:
+        session.get(Outbox, outbox_id).available_at = utcnow().replace(year=2020)
+        session.commit()
+
+    # when
+    with rq_app.app_context():
+        sent = outbox.sweep(svc)
+
+    # then: it is in the queue's list for the next worker
+    assert sent == 1
+    assert svc.jobs.redis.lpos(svc.jobs.queue.key, job_id) is not None
 
 
 def test_concurrent_deliveries_of_one_row_run_it_once(app):

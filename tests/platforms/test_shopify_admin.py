@@ -10,6 +10,7 @@ import shopify
 
 from platforms.errors import RetriableError
 from platforms.shopify.admin import GraphQLError, UnauthorizedError, activated, graphql
+from platforms.shopify.admin import _check as check_answer
 
 VERSION = "2025-10"
 SHOPS = ("demo-shop.myshopify.com", "other-shop.myshopify.com")
@@ -85,3 +86,26 @@ def test_transient_failures_are_retriable(sandbox, tokens, fault):
     if fault.get("retry_after"):
         assert raised.value.retry_after == 2
     assert _domain(sandbox, SHOPS[0], tokens[SHOPS[0]]) == SHOPS[0]
+
+
+def test_a_throttled_query_waits_until_the_bucket_holds_its_cost_and_no_longer():
+    # A THROTTLED answer as Shopify sends it: HTTP 200, the cost and the bucket's state
+    # (https://shopify.dev/docs/api/admin-graphql#rate-limits). 10 points missing at 100
+    # points a second is a tenth of a second, not a whole one.
+    throttled = {
+        "errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}],
+        "extensions": {
+            "cost": {
+                "requestedQueryCost": 17,
+                "actualQueryCost": None,
+                "throttleStatus": {
+                    "maximumAvailable": 2000.0,
+                    "currentlyAvailable": 7,
+                    "restoreRate": 100.0,
+                },
+            }
+        },
+    }
+    with pytest.raises(RetriableError) as raised:
+        check_answer(throttled)
+    assert raised.value.retry_after == pytest.approx(0.1)

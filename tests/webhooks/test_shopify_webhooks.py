@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -21,6 +22,7 @@ from tests.support.database import empty_all_tables
 from tests.support.webhooks import shopify_delivery
 from upsell.models import Funnel, FunnelVersion, ShownOffer
 from webhooks.models import PlatformOrder, PlatformProduct
+from webhooks.process import process_event
 
 SECRET = "webhook-test-secret-" + "w" * 32
 SHOP = "demo-shop.myshopify.com"
@@ -166,6 +168,83 @@ def test_a_refund_counts_once_whatever_the_order_of_events(shopify_app):
     order = _order(shopify_app)
     assert str(order.refunded_total) == "10.0000"
     assert order.financial_status == "partially_refunded"
+
+
+def _recorded(app: Flask, topic: str, payload: dict, key: str) -> int:
+    """A verified delivery as intake records it (without sending its job), so a test can
+    process several at the same moment."""
+    with services_of(app).database.session() as session:
+        shop_id = session.scalar(select(Shop.id).where(Shop.domain == SHOP))
+        event = WebhookEvent(
+            shop_id=shop_id,
+            platform=Platform.SHOPIFY,
+            topic=topic,
+            event_key=key,
+            headers={},
+            body=json.dumps(payload),
+        )
+        session.add(event)
+        session.commit()
+        return event.id
+
+
+def _refund(refund_id: int, amount: str, order_id: int) -> dict:
+    return {
+        "id": refund_id,
+        "order_id": order_id,
+        "created_at": "2026-11-20T10:05:00Z",
+        "transactions": [{"kind": "refund", "status": "success", "amount": amount}],
+    }
+
+
+def _process_together(app: Flask, event_ids: list[int]) -> list[BaseException]:
+    """Process the events on one thread each, released at the same moment; their errors."""
+    start = threading.Barrier(len(event_ids))
+    errors: list[BaseException] = []
+
+    def process(event_id: int) -> None:
+        with app.app_context():
+            start.wait()
+            try:
+                process_event(event_id)
+            except BaseException as error:  # noqa: BLE001 - the test reports any of them
+                errors.append(error)
+
+    threads = [threading.Thread(target=process, args=(e,)) for e in event_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return errors
+
+
+def test_events_of_a_new_order_processed_at_once_make_one_row_and_lose_nothing(shopify_app):
+    # orders/create, orders/paid and refunds of an order Cartpath has not seen yet, run by
+    # as many workers at the same moment: each creates the row if missing (one INSERT wins,
+    # none fails) and their read-modify-writes of it take turns (no refund is lost).
+    for order_id in (2001, 2002, 2003):
+        deliveries = [
+            ("orders/create", _order_payload("2026-11-20T10:00:00Z", "pending", id=order_id)),
+            ("orders/paid", _order_payload("2026-11-20T10:01:00Z", "paid", id=order_id)),
+            ("orders/updated", _order_payload("2026-11-20T10:02:00Z", "paid", id=order_id)),
+            ("refunds/create", _refund(71, "10.00", order_id)),
+            ("refunds/create", _refund(72, "2.50", order_id)),
+            ("refunds/create", _refund(73, "0.25", order_id)),
+        ]
+        event_ids = [
+            _recorded(shopify_app, topic, payload, f"race-{order_id}-{n}")
+            for n, (topic, payload) in enumerate(deliveries)
+        ]
+        assert _process_together(shopify_app, event_ids) == []
+        assert {e.status for e in _events(shopify_app) if e.id in event_ids} == {
+            WebhookStatus.PROCESSED
+        }
+        with services_of(shopify_app).database.session() as session:
+            [row] = session.scalars(
+                select(PlatformOrder).where(PlatformOrder.platform_id == str(order_id))
+            )
+        assert (row.financial_status, row.cartpath_reference) == ("paid", "ref123")
+        assert row.refunded_total == Decimal("12.75")
 
 
 def test_a_deleted_product_is_not_brought_back_by_a_late_update(shopify_app):
