@@ -19,17 +19,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, utcnow
 from core.models import Timestamps, enum_column
+from core.tokens import new_token
 
 
 class CheckoutStatus(enum.StrEnum):
     OPEN = "open"
     COMPLETED = "completed"
     EXPIRED = "expired"
-
-
-def new_token() -> str:
-    """Unguessable: 192 random bits, URL-safe."""
-    return secrets.token_urlsafe(24)
 
 
 class Checkout(Timestamps, Base):

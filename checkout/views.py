@@ -8,9 +8,6 @@ each message beside its field and a 422.
 from __future__ import annotations
 
 import logging
-import re
-from functools import lru_cache
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -40,14 +37,15 @@ from checkout.paying import (
     pay,
 )
 from checkout.preview import sample_checkout
+from checkout.shopper_pages import card_fields, card_fields_policy, posted_from_this_site
 from checkout.theme import Theme
 from checkout.updates import UpdateError, apply_update
 from core.db import utcnow
 from core.models import Shop
 from core.services import services
+from core.tokens import could_be_issued
 from core.web import app_error_page, db_session
 from payments.gateway import BrowserFields
-from payments.gateways import gateway_for
 from payments.limits import TooManyAttempts
 from platforms.errors import NotFoundError, PlatformError, RetriableError
 from upsell.hosted import paid_items, start_funnel
@@ -64,9 +62,6 @@ blueprint = Blueprint(
 
 START_BODY_LIMIT = 64 * 1024
 NO_SUCH_CHECKOUT = "This checkout does not exist. Please return to the store's cart."
-# What checkout.models.new_token issues (URL-safe base64): anything else is not looked up,
-# and PostgreSQL would refuse some of it (a NUL) with an error instead of "not found".
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # The shopper pages that carry the card fields, and so the gateway's CSP.
 PAGES_WITH_CARD_FIELDS = frozenset(
     {"checkout.page", "checkout.update", "checkout.pay", "checkout.payment_return"}
@@ -102,37 +97,18 @@ def _too_many_attempts(error: TooManyAttempts):
     return response
 
 
-def _card_fields() -> BrowserFields | None:
-    gateway = gateway_for(services().config)
-    return gateway.browser_fields() if gateway else None
-
-
 @blueprint.context_processor
 def _card_fields_for_templates() -> dict[str, BrowserFields | None]:
     """The gateway's card fields for the payment section (None: no gateway configured)."""
-    return {"card_fields": _card_fields()}
+    return {"card_fields": card_fields()}
 
 
 @blueprint.after_request
 def _allow_card_fields(response):
     """The checkout page loads only its own files and the gateway's script and frame."""
     if request.endpoint in PAGES_WITH_CARD_FIELDS and response.mimetype == "text/html":
-        response.headers["Content-Security-Policy"] = _policy(_card_fields())
+        response.headers["Content-Security-Policy"] = card_fields_policy()
     return response
-
-
-@lru_cache(maxsize=8)
-def _policy(fields: BrowserFields | None) -> str:
-    scripts = " ".join(fields.script_origins) if fields else ""
-    frames = " ".join(fields.frame_origins) if fields else ""
-    connect = " ".join(fields.connect_origins) if fields else ""
-    return (
-        f"default-src 'self'; script-src 'self' {scripts}; frame-src 'self' {frames}; "
-        f"connect-src 'self' {connect}; img-src 'self' https: data:; "
-        "style-src 'self' 'unsafe-inline'; "
-        # 3-D Secure: a payment POST is redirected to the gateway's page.
-        f"form-action 'self' {frames}; frame-ancestors 'none'; base-uri 'none'"
-    )
 
 
 @blueprint.post("/checkout/start")
@@ -176,7 +152,7 @@ _SHOWN_BY_TOKEN = (
 def _open_checkout(token: str) -> tuple[Checkout, Shop, Theme]:
     """The checkout behind a token with its shop and design, or a page that says why it
     cannot be used."""
-    if not _TOKEN.fullmatch(token):
+    if not could_be_issued(token):
         abort(404, NO_SUCH_CHECKOUT)
     found = db_session().execute(_CHECKOUT_BY_TOKEN, {"token": token}).one_or_none()
     if found is None:
@@ -191,7 +167,7 @@ def _shown_checkout(token: str) -> tuple[page_model.ShownCheckout, Shop, Theme]:
     plain rows from one statement, without the ORM session or a transaction, which is half
     the work of a page view (bench/checkout.py). The row stands for the checkout; the shop
     is a transient copy, never saved."""
-    if not _TOKEN.fullmatch(token):
+    if not could_be_issued(token):
         abort(404, NO_SUCH_CHECKOUT)
     engine = services().database.engine
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
@@ -307,19 +283,10 @@ def _payment_refused(token: str, problem: PaymentProblem):
     return make_response(render_template("checkout/page.html", **model), problem.status)
 
 
-def _same_origin() -> bool:
-    """Origin (or Referer) of a payment POST, when the browser sent one, is this site."""
-    sent = request.headers.get("Origin") or request.headers.get("Referer")
-    if not sent or sent == "null":
-        return True
-    parts = urlsplit(sent)
-    return f"{parts.scheme}://{parts.netloc}" == request.host_url.rstrip("/")
-
-
 @blueprint.post("/checkout/<token>/pay")
 def pay_checkout(token: str):
     checkout, shop, _theme = _open_checkout(token)
-    if not _same_origin():
+    if not posted_from_this_site():
         abort(403, "This payment form came from another site. Please pay on the checkout page.")
     form = PayForm(
         payment_method_id=request.form.get("payment_method", "").strip(),
@@ -360,7 +327,7 @@ def thank_you(token: str):
     session = db_session()
     checkout = (
         session.scalar(select(Checkout).where(Checkout.token == token))
-        if _TOKEN.fullmatch(token)
+        if could_be_issued(token)
         else None
     )
     if checkout is None:

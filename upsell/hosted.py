@@ -32,6 +32,7 @@ from core.models import Platform, Shop, ShopMode
 from core.money import Money
 from core.outbox import defer
 from core.services import services
+from core.tokens import could_be_issued
 from payments.gateway import Charge, ChargeStatus, GatewayError
 from payments.gateways import gateway_for
 from platforms.errors import FinalError
@@ -277,13 +278,15 @@ class OfferView:
 
 def find_offer(session: Session, checkout_token: str, offer_token: str) -> ShownOffer:
     """The offer behind the two tokens; another checkout's or shop's offer is not found."""
+    if not (could_be_issued(checkout_token) and could_be_issued(offer_token)):
+        raise OfferProblem(404, "This offer does not exist for your order.")
     shown = session.scalar(
         select(ShownOffer)
         .join(Order, Order.id == ShownOffer.order_id)
         .join(Checkout, Checkout.id == Order.checkout_id)
         .where(
-            ShownOffer.token == offer_token[:64],
-            Checkout.token == checkout_token[:64],
+            ShownOffer.token == offer_token,
+            Checkout.token == checkout_token,
             ShownOffer.shop_id == Checkout.shop_id,
         )
     )

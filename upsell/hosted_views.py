@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
 
-from checkout.views import _card_fields, _policy, _same_origin
+from checkout.shopper_pages import card_fields, card_fields_policy, posted_from_this_site
 from core.models import Shop
 from core.money import Money
 from core.web import db_session
@@ -42,7 +42,7 @@ def _allow_card_fields(response):
     """The offer pages load only their own files and the gateway's card fields, and a form
     may lead on to the bank's 3-D Secure page (checkout's policy)."""
     if response.mimetype == "text/html":
-        response.headers["Content-Security-Policy"] = _policy(_card_fields())
+        response.headers["Content-Security-Policy"] = card_fields_policy()
     return response
 
 
@@ -75,7 +75,7 @@ def _problem(token: str, offer: str, problem: OfferProblem):
         amount=Money.of(shown.total, shown.currency).format(session.get(Shop, shown.shop_id).locale)
         if another_card_url
         else None,
-        card_fields=_card_fields(),
+        card_fields=card_fields(),
     )
     return make_response(page, problem.status)
 
@@ -119,7 +119,7 @@ def render_offer(view: OfferView, token: str) -> str:
 
 def _charging(token: str, offer: str, charge: Callable[[], Step]):
     """Run an answer that charges a card; every refusal is a page, never a 500."""
-    if not _same_origin():
+    if not posted_from_this_site():
         return _problem(token, offer, OfferProblem(403, "This form came from another site."))
     try:
         step = charge()

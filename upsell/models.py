@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from checkout.models import new_token
 from core.db import Base, utcnow
 from core.models import Timestamps, enum_column
+from core.tokens import new_token
 
 
 class FunnelStatus(enum.StrEnum):

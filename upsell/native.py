@@ -21,6 +21,7 @@ from core.db import utcnow
 from core.models import Platform, Shop, ShopMode
 from core.money import Money
 from core.services import services
+from core.tokens import could_be_issued
 from platforms.pricing import CartItem
 from platforms.pricing_engines import engine_for
 from platforms.shopify.post_purchase import PurchaseToken, sign_changeset
@@ -57,9 +58,11 @@ def shop_for(session: Session, purchase: PurchaseToken) -> Shop:
 
 def offer_of(session: Session, shop: Shop, purchase: PurchaseToken, offer_id: str) -> ShownOffer:
     """:raises OfferRefused: 404 for an offer of another shop or purchase, or none."""
+    if not could_be_issued(str(offer_id)):
+        raise OfferRefused(404, "No such offer for this purchase.")
     shown = session.scalar(
         select(ShownOffer).where(
-            ShownOffer.token == str(offer_id)[:64],
+            ShownOffer.token == str(offer_id),
             ShownOffer.shop_id == shop.id,
             ShownOffer.order_reference == purchase.reference_id,
         )

@@ -296,6 +296,10 @@ def test_another_checkout_s_or_shop_s_offer_is_not_found(shop):
         assert refused.status_code == 404
         assert "does not exist for your order" in refused.text
     assert _post_offer(browser, url, "no-such-offer", "accept").status_code == 404
+    # Tokens Cartpath could never have issued (PostgreSQL refuses a NUL outright).
+    for bad in ("%00offer", "x" * 65):
+        assert browser.get(f"{url}/offers/{bad}", timeout=15).status_code == 404
+        assert _post_offer(browser, url, bad, "accept").status_code == 404
     _nothing_more_charged(shop)
     assert _shown(shop, offer).status is OfferStatus.SHOWN
 
