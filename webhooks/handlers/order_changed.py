@@ -15,8 +15,8 @@ from webhooks.handlers.records import order_row
 
 def handle(session: Session, shop: Shop, effect: OrderChanged, event: WebhookEvent) -> str:
     order = effect.order
-    row = order_row(session, shop.id, order.platform_id)
-    if row.id is None and shop.mode is ShopMode.NATIVE and order.post_purchase_blocker:
+    row, first_sight = order_row(session, shop.id, order.platform_id)
+    if first_sight and shop.mode is ShopMode.NATIVE and order.post_purchase_blocker:
         # Shopify showed this shopper no post-purchase page: counted for the eligibility
         # rate on the order's first sight, which the mirror row's unique key makes once.
         reference = f"order:{order.platform_id}"

@@ -11,7 +11,7 @@ from webhooks.handlers.records import order_row
 
 
 def handle(session: Session, shop: Shop, effect: OrderRemoved, event: WebhookEvent) -> str:
-    row = order_row(session, shop.id, effect.platform_id)
+    row, _first_sight = order_row(session, shop.id, effect.platform_id)
     if row.changed_at is not None and effect.changed_at < row.changed_at:
         return "stale"
     row.removed, row.changed_at = True, effect.changed_at

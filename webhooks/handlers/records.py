@@ -40,8 +40,9 @@ def _locked_row(
     return row, created is not None
 
 
-def order_row(session: Session, shop_id: int, platform_id: str) -> PlatformOrder:
-    return _locked_row(session, PlatformOrder, shop_id, platform_id, refunds={})[0]
+def order_row(session: Session, shop_id: int, platform_id: str) -> tuple[PlatformOrder, bool]:
+    """The order's mirror row, locked, and whether this event is its first sight."""
+    return _locked_row(session, PlatformOrder, shop_id, platform_id, refunds={})
 
 
 def product_row(

@@ -13,7 +13,7 @@ from webhooks.handlers.records import order_row
 
 
 def handle(session: Session, shop: Shop, effect: RefundCreated, event: WebhookEvent) -> str:
-    row = order_row(session, shop.id, effect.order_platform_id)
+    row, _first_sight = order_row(session, shop.id, effect.order_platform_id)
     refunds = dict(row.refunds or {})
     if refunds.get(effect.refund.platform_id) == str(effect.refund.amount):
         return "already counted"
