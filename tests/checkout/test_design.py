@@ -108,7 +108,9 @@ def test_the_published_accent_marks_focus_the_chosen_delivery_and_headings(hoste
     delivery = page.get_by_role("group", name="Choose a delivery option")
     expect(delivery).to_be_visible()
     first, second = page.locator(".cp-choice").nth(0), page.locator(".cp-choice").nth(1)
-    first.locator("input").check()
+    with page.expect_navigation():  # enhance.js sends the choice at once
+        first.locator("input").check()
+    expect(first.locator("input")).to_be_checked()
     page.locator("#email").focus()
 
     def style(selector: str, prop: str, pseudo: str | None = None) -> str:

@@ -8,7 +8,15 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+import pytest
+from playwright.sync_api import Page, expect
+
 from checkout.models import OrderStatus
+from tests.checkout.test_accessibility import (
+    _blocking_violations,
+    _submit,
+    browser_context_args,  # noqa: F401 - axe-core is injected past the page's CSP
+)
 from tests.checkout.test_checkout_flow import US_ADDRESS, _money, _post, _start_shopify
 from tests.checkout.test_paying import (
     _order_of,
@@ -86,3 +94,21 @@ def test_choosing_pickup_and_paying_writes_back_an_order_to_collect(open_shop, s
     thanks = browser.get(f"{url}/thank-you", timeout=15).text
     assert "Collecting your order" in thanks
     assert PICKUP in thanks
+
+
+@pytest.mark.slow
+def test_pickup_in_the_browser_is_accessible_and_shipping_comes_back(shop, page: Page):  # noqa: F811
+    _, url, *_ = bigcommerce_with_address(shop)
+    page.goto(url)
+    pickup = page.get_by_role("radio", name=re.compile(PICKUP))
+    expect(pickup).to_be_visible()
+
+    with page.expect_navigation():  # enhance.js re-quotes as soon as the option is chosen
+        pickup.check()
+
+    expect(page.get_by_role("radio", name=re.compile(PICKUP))).to_be_checked()
+    expect(page.get_by_test_id("shipping")).to_have_text("$0.00")
+    assert _blocking_violations(page) == []
+    _submit(page, "Ship to my address instead")
+    expect(page.get_by_role("radio", name=re.compile("Flat rate"))).not_to_be_checked()
+    expect(page.get_by_role("button", name="Ship to my address instead")).to_have_count(0)
