@@ -112,3 +112,17 @@ def test_pickup_in_the_browser_is_accessible_and_shipping_comes_back(shop, page:
     _submit(page, "Ship to my address instead")
     expect(page.get_by_role("radio", name=re.compile("Flat rate"))).not_to_be_checked()
     expect(page.get_by_role("button", name="Ship to my address instead")).to_have_count(0)
+
+
+def test_a_pickup_not_offered_is_refused_and_the_choice_kept(shop):  # noqa: F811
+    browser, url, page, *_ = bigcommerce_with_address(shop)
+    pickup = _options(page.text)[f"Pickup: {PICKUP}"]
+    _post(browser, url, action="delivery", shipping_option=pickup)
+
+    refused = browser.post(
+        url, data={"action": "delivery", "shipping_option": "pickup-999"}, timeout=15
+    )
+
+    assert refused.status_code == 422
+    assert "Choose one of the delivery options shown." in refused.text
+    assert checkout_of(shop, url).shipping_option == pickup
