@@ -57,6 +57,7 @@ def test_pickup_is_listed_beside_the_rates_and_shipping_can_come_back(shop):  # 
     assert list(_options(picked.text)) == [f"Pickup: {PICKUP}"]
     assert re.search(r'value="pickup-\d+"\s+checked', picked.text)
     assert "Ship to my address instead" in picked.text
+    assert "Contact and billing address" in picked.text, "nothing is shipped to it"
 
     shipping = _post(browser, url, action="ship_instead")
     assert "Flat rate" in _options(shipping.text)
