@@ -7,7 +7,7 @@ the same page read-only.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, request
 from sqlalchemy.orm import Session
 
 from admin.design_form import form_values, settings_from_form
@@ -59,10 +59,7 @@ def save():
 def publish():
     identity = current_identity()
     session = db_session()
-    try:
-        design.publish(session, identity.shop_id)
-    except LookupError:
-        abort(409, "There is no draft to publish yet: change the design and save it first.")
+    design.publish(session, identity.shop_id)
     _audit(session, "design.published")
     session.commit()
     return redirect_to(

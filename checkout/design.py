@@ -93,9 +93,12 @@ def save_draft(session: Session, shop_id: int, settings: Any) -> Theme:
 
 
 def publish(session: Session, shop_id: int) -> Theme:
+    """Shoppers see the draft from now on; with nothing saved, the draft the designer shows
+    (the default design) is what gets published."""
     row = _row(session, shop_id)
     if row is None:
-        raise LookupError("there is no draft design to publish")
+        row = CheckoutDesign(shop_id=shop_id, draft=Theme.default().to_settings())
+        session.add(row)
     theme = _theme(row.draft, shop_id)
     row.published, row.published_at = theme.to_settings(), utcnow()
     return theme

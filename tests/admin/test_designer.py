@@ -164,11 +164,18 @@ def test_revert_discards_the_draft_back_to_the_published_design(hosted):
     assert _actions(hosted)[-1] == "design.reverted"
 
 
-def test_publishing_with_nothing_saved_is_refused_with_a_reason(hosted):
+def test_publishing_with_nothing_saved_publishes_the_default_design_shown(hosted):
+    shop_id = _shop(hosted)
+    before, _ = _state(hosted, shop_id)
+
     answer = admin_client(hosted).post("/admin/design/publish")
 
-    assert answer.status_code == 409
-    assert "save it first" in answer.text
+    assert answer.status_code == 303
+    state, live_theme = _state(hosted, shop_id)
+    assert before.published_at is None
+    assert state.published_at is not None, "the setup checklist counts it as done"
+    assert live_theme == state.draft == before.draft
+    assert _actions(hosted)[-1] == "design.published"
 
 
 def test_staff_edit_and_support_sees_the_page_read_only_and_is_refused(hosted):
