@@ -97,7 +97,11 @@ def test_the_checklist_follows_the_database(make_config, sandbox):
         shop_id = live.install_shopify()
 
         def finish_setup(session):
-            session.add(CheckoutDesign(shop_id=shop_id, draft={}, published={"accent": "#123"}))
+            session.add(
+                CheckoutDesign(
+                    shop_id=shop_id, draft={}, published={"accent": "#123"}, published_at=utcnow()
+                )
+            )
             session.add(Funnel(shop_id=shop_id, name="Socks", status=FunnelStatus.ACTIVE))
             session.get(Shop, shop_id).storefront_handoff = StorefrontHandoff.ON
 
@@ -108,6 +112,34 @@ def test_the_checklist_follows_the_database(make_config, sandbox):
         "yes"
     ] * 5
     assert _text(page, "setup-progress") == "All done"
+
+
+def test_half_done_steps_and_another_shops_setup_tick_nothing(hosted):
+    shop_id = hosted.install_shopify()
+    other_id = hosted.install_shopify(OTHER_SHOP)
+
+    def half_done(session):
+        # this shop: a design saved but not published, a draft and a paused funnel, the
+        # hand-off only in test mode
+        session.add(CheckoutDesign(shop_id=shop_id, draft={"accent": "#123"}, published=None))
+        session.add(Funnel(shop_id=shop_id, name="Draft", status=FunnelStatus.DRAFT))
+        session.add(Funnel(shop_id=shop_id, name="Paused", status=FunnelStatus.PAUSED))
+        session.get(Shop, shop_id).storefront_handoff = StorefrontHandoff.TEST
+        # the other shop: all of it done
+        session.add(
+            CheckoutDesign(
+                shop_id=other_id, draft={}, published={"accent": "#123"}, published_at=utcnow()
+            )
+        )
+        session.add(Funnel(shop_id=other_id, name="Socks", status=FunnelStatus.ACTIVE))
+        session.get(Shop, other_id).storefront_handoff = StorefrontHandoff.ON
+
+    _with_ledger(hosted, half_done)
+    page = admin_client(hosted).get("/admin")
+
+    assert [_step(page, k) for k in ("design", "funnel", "handoff")] == ["no"] * 3
+    assert "Test mode: only test visitors" in _step_html(page, "handoff")
+    assert _text(page, "setup-progress") == "1 of 5 done"
 
 
 def test_a_native_shop_needs_no_gateway_nor_hand_off(cartpath):
