@@ -78,12 +78,21 @@ def timeline(session: Session, shop: Shop, checkout: Checkout, order: Order | No
     return sorted(entries, key=lambda entry: entry.at)
 
 
+def _delivery(checkout: Checkout) -> str:
+    """The chosen delivery as the shopper saw it (its title in the last quote)."""
+    options = (checkout.quote or {}).get("shipping_options", [])
+    chosen = next((o for o in options if o.get("id") == checkout.shipping_option), None)
+    if chosen is None:
+        return checkout.shipping_option
+    return ("Pickup: " if chosen.get("pickup") else "") + chosen.get("title", chosen["id"])
+
+
 def _checkout_entries(checkout: Checkout, order: Order | None, shop: Shop) -> list[Entry]:
     entries = [Entry(checkout.created_at, "checkout", "Checkout started", _items(checkout))]
     saved = [
         f"Email {checkout.email}" if checkout.email else "",
         _address(checkout.shipping_address),
-        f"Delivery {checkout.shipping_option}" if checkout.shipping_option else "",
+        f"Delivery: {_delivery(checkout)}" if checkout.shipping_option else "",
         f"Discount code {checkout.discount_code}" if checkout.discount_code else "",
     ]
     if any(saved):

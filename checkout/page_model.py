@@ -110,6 +110,10 @@ def build(
             {**o, "label": money(o["price"])} for o in quote.get("shipping_options", [])
         ],
         "selected_shipping": checkout.shipping_option,
+        "picking_up": any(
+            o.get("pickup") and o["id"] == checkout.shipping_option
+            for o in quote.get("shipping_options", [])
+        ),
         "discount_codes": quote.get("discount_codes", []),
         "values": values,
         "errors": dict(errors or {}),

@@ -59,7 +59,14 @@ def quote_json(quote: Quote) -> dict[str, Any]:
         "tax_total": money(quote.tax_total),
         "total": money(quote.total),
         "shipping_options": [
-            {"id": o.id, "title": o.title, "price": money(o.price)} for o in quote.shipping_options
+            {
+                "id": o.id,
+                "title": o.title,
+                "price": money(o.price),
+                "pickup": o.pickup,
+                "instructions": o.instructions,
+            }
+            for o in quote.shipping_options
         ],
         "selected_shipping": quote.selected_shipping,
         "discount_codes": list(quote.discount_codes),

@@ -1,7 +1,8 @@
 """The merchant's checkout design as validated settings, and the only CSS the page includes.
 
 Everything here reaches shoppers, so it is checked when the merchant saves, not when a shopper
-loads the page: colours must keep body and button text readable (WCAG 2.1 contrast), texts are
+loads the page: colours must keep body and button text readable and the accent's marks visible
+(WCAG 2.1 contrast), texts are
 plain and capped, and merchant CSS goes through a tokenizer-level sanitiser that keeps only
 declarations from a safe list, scoped under `.cp-checkout`.
 """
@@ -38,6 +39,10 @@ TEXT_LIMITS = {"header_text": 120, "footer_text": 500, "quote": 280, "author": 8
 # WCAG 2.1 success criterion 1.4.3 (AA): at least 4.5:1 for normal-size text.
 # https://www.w3.org/TR/WCAG21/#contrast-minimum
 MIN_CONTRAST = 4.5
+# WCAG 2.1 success criterion 1.4.11 (AA): at least 3:1 for the visual parts of controls and
+# meaningful graphics, which is all the accent draws (never text, see `Theme.accent`).
+# https://www.w3.org/TR/WCAG21/#non-text-contrast
+MIN_NON_TEXT_CONTRAST = 3.0
 
 _COLOUR = re.compile(r"#(?:[0-9a-f]{3}|[0-9a-f]{6})")
 _URL_UNSAFE = re.compile(r"[^\x21-\x7e]|[\"'<>\\`()]")
@@ -64,6 +69,8 @@ class Theme:
     logo_url: str = ""
     primary: str = "#1a56db"  # buttons and links
     primary_text: str = "#ffffff"  # text on primary buttons
+    # Marks, never text: focus rings, the chosen delivery option's border and radio, the
+    # markers before section headings; so it needs 3:1 on the background, not 4.5:1.
     accent: str = "#047857"
     background: str = "#ffffff"
     text: str = "#111827"
@@ -104,7 +111,7 @@ class Theme:
                 except ValueError as problem:
                     errors[name] = str(problem)
         theme = cls(**values)  # type: ignore[arg-type]
-        if not {"text", "background", "primary", "primary_text"} & errors.keys():
+        if not {"text", "background", "primary", "primary_text", "accent"} & errors.keys():
             errors.update(theme.contrast_problems())
         if errors:
             raise ThemeError(errors)
@@ -134,6 +141,14 @@ class Theme:
                 f"Button text on the primary colour has a contrast of {button:.2f}:1, below "
                 f"{MIN_CONTRAST}:1; change the button text colour or the primary colour "
                 f"(try button text {_best_on(self.primary)})"
+            )
+        marks = contrast_ratio(self.accent, self.background)
+        if marks < MIN_NON_TEXT_CONTRAST:
+            problems["accent"] = (
+                f"The accent on the background has a contrast of {marks:.2f}:1, below the "
+                f"{MIN_NON_TEXT_CONTRAST}:1 shoppers need to see focus rings and the chosen "
+                f"delivery option; change the accent colour or the background colour "
+                f"(try accent {_best_on(self.background)})"
             )
         return problems
 

@@ -15,7 +15,7 @@ from checkout.pricing import requote
 from core.models import Shop
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
-ACTIONS = ("contact", "delivery", "discount", "remove_discount")
+ACTIONS = ("contact", "delivery", "ship_instead", "discount", "remove_discount")
 
 
 def is_email(text: str) -> bool:
@@ -38,6 +38,9 @@ def apply_update(checkout: Checkout, shop: Shop, form: Mapping[str, str]) -> Non
         _contact(checkout, form)
     elif action == "delivery":
         _delivery(checkout, form)
+    elif action == "ship_instead":
+        # Back from pickup to shipping: the platform lists its rates again, none chosen yet.
+        checkout.shipping_option = None
     elif action == "discount":
         code = form.get("discount_code", "").strip()[:100]
         if not code:

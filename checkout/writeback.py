@@ -231,7 +231,13 @@ def order_to_write(session: Session, order: Order) -> OrderToWrite:
             for line in order.lines
         ),
         shipping_address=Address(**order.shipping_address) if order.shipping_address else None,
-        shipping=ShippingOption(shipping["id"], shipping["title"], Decimal(shipping["price"]))
+        shipping=ShippingOption(
+            shipping["id"],
+            shipping["title"],
+            Decimal(shipping["price"]),
+            pickup=bool(shipping.get("pickup")),
+            instructions=shipping.get("instructions", ""),
+        )
         if shipping
         else None,
         discount_code=order.discount_codes[0] if order.discount_codes else None,

@@ -8,6 +8,13 @@ from core.jobs import RQJobQueue, use_worker_app
 from core.periodic import Periodic, default_tasks
 from core.services import services_of
 
+# RQ's scheduler (delayed retries) runs in one worker at a time, under a lock that
+# expires 61 s after its holder dies; the others only try to take it over at their
+# maintenance run, every 10 minutes by default, and an idle worker looks up from its
+# queue every worker_ttl - 15 s. A minute each lets a survivor take over within two.
+MAINTENANCE_SECONDS = 60
+WORKER_TTL_SECONDS = MAINTENANCE_SECONDS + 15
+
 
 def run_worker(app: Flask, *, burst: bool = False) -> int:
     """Work until stopped (or, with `burst`, until the queue is empty). Returns an exit code."""
@@ -20,7 +27,12 @@ def run_worker(app: Flask, *, burst: bool = False) -> int:
     use_worker_app(app)
     sweeper = Periodic(app, default_tasks(app)).start()
     try:
-        worker = Worker([svc.jobs.queue], connection=svc.jobs.redis)
+        worker = Worker(
+            [svc.jobs.queue],
+            connection=svc.jobs.redis,
+            maintenance_interval=MAINTENANCE_SECONDS,
+            worker_ttl=WORKER_TTL_SECONDS,
+        )
         worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
     finally:
         sweeper.stop()

@@ -54,9 +54,15 @@ class Address:
 
 @dataclass(frozen=True)
 class ShippingOption:
-    id: str  # the platform's handle for the rate
+    """One delivery choice: a shipping rate, or local pickup where the platform offers it
+    (`pickup`, listed beside the rates; `instructions` then say when and how to collect).
+    The shopper chooses one id either way, as `CheckoutState.shipping_option`."""
+
+    id: str  # the platform's handle for the rate or pickup method
     title: str
     price: Decimal
+    pickup: bool = False
+    instructions: str = ""
 
 
 @dataclass(frozen=True)
@@ -70,8 +76,8 @@ class Quote:
     shipping_total: Decimal
     tax_total: Decimal
     total: Decimal
-    shipping_options: tuple[ShippingOption, ...]
-    selected_shipping: str | None
+    shipping_options: tuple[ShippingOption, ...]  # rates and pickup options alike
+    selected_shipping: str | None  # the chosen delivery option, a rate or a pickup
     discount_codes: tuple[str, ...]  # codes the platform applied
     # Why a requested code did not apply (expired, minimum not met, unknown), for the shopper.
     discount_errors: tuple[str, ...] = ()

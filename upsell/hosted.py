@@ -187,8 +187,9 @@ def _quoted(
     items_rate = quote.tax_total / taxed_items if taxed_items > 0 else Decimal(0)
     shipping = offer.shipping.amount if offer.shipping.kind == "flat" else Decimal(0)
     shipping_rate = Decimal(0)
-    if offer.shipping.kind != "free" and quote.shipping_options:
-        cheapest = min(quote.shipping_options, key=lambda option: option.price)
+    rates = [option for option in quote.shipping_options if not option.pickup]
+    if offer.shipping.kind != "free" and rates:
+        cheapest = min(rates, key=lambda option: option.price)
         shipped = engine.quote(shop_id, replace(state, shipping_option=cheapest.id))
         if shipped.shipping_total > 0:
             shipping_rate = (shipped.tax_total - quote.tax_total) / shipped.shipping_total

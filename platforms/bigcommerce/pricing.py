@@ -4,7 +4,11 @@ The checkout id is the cart id (https://developer.bigcommerce.com/docs/rest-mana
 A quote brings the checkout to the shopper's state, changing only what differs, so
 re-quoting the same state sends no writes: the coupon, then the billing address, one
 shipping consignment (updated in place, never added again), then the chosen
-shipping option, since a new address or coupon can change the options offered. Stock
+shipping option, since a new address or coupon can change the options offered.
+Local pickup is the store's pickup methods, offered beside the shipping rates; choosing
+one replaces the shipping consignment with a pickup consignment (a consignment is one or
+the other), which ships nothing and costs nothing; BigCommerce still wants the billing
+address for the order. Stock
 comes from the catalog (the cart does not carry it). v3 sends money as JSON numbers;
 the float the JSON parser makes is turned back into the literal the platform wrote.
 """
@@ -33,6 +37,9 @@ CART_INCLUDE = "line_items.physical_items.options"
 # (https://developer.bigcommerce.com/docs/rest-management/checkouts/consignments).
 CHECKOUT_INCLUDE = "consignments.available_shipping_options"
 CATALOG_PAGE = 250  # the v3 catalog's largest page
+# Our ids for pickup methods among the delivery options; BigCommerce's shipping option ids
+# are opaque hashes, never with this prefix.
+PICKUP_PREFIX = "pickup-"
 
 
 class BigCommercePricing:
@@ -63,13 +70,19 @@ class BigCommercePricing:
         path = f"checkouts/{state.platform_ref}"
         checkout = request(lambda: conn.get(path, include=CHECKOUT_INCLUDE))["data"]
         checkout, discount_errors = _apply_coupon(conn, path, checkout, state.discount_code)
+        methods: list[dict[str, Any]] = []
         if state.address is not None:
             if state.email:
                 checkout = _set_billing(conn, path, checkout, state.address, state.email)
-            checkout = _set_consignment(conn, path, checkout, state.address, state.email)
-            if state.shipping_option:
-                checkout = _choose_option(conn, path, checkout, state.shipping_option)
-        return _quote(checkout, _lines(conn, checkout["cart"]), discount_errors)
+            methods = _pickup_methods(conn)
+            pickup = _pickup_method_id(state.shipping_option, methods)
+            if pickup is not None:
+                checkout = _set_pickup(conn, path, checkout, pickup)
+            else:
+                checkout = _set_consignment(conn, path, checkout, state.address, state.email)
+                if state.shipping_option:
+                    checkout = _choose_option(conn, path, checkout, state.shipping_option)
+        return _quote(checkout, _lines(conn, checkout["cart"]), discount_errors, methods)
 
 
 def _send(conn: Any, method: str, path: str, body: Any = None) -> dict[str, Any]:
@@ -137,17 +150,60 @@ def _set_billing(
     return _send(conn, "POST", f"{path}/billing-address", wanted)
 
 
-def _set_consignment(
-    conn: Any, path: str, checkout: dict[str, Any], address: Address, email: str
-) -> dict[str, Any]:
-    """One consignment holding every physical item, moved to `address` when it changes."""
-    wanted = _address(address, email)
-    wanted.pop("email", None)  # the email lives on the billing address
-    items = [
+def _pickup_methods(conn: Any) -> list[dict[str, Any]]:
+    """The store's pickup methods (GET /v3/pickup/methods,
+    https://developer.bigcommerce.com/docs/rest-management/pickup-methods)."""
+    return request(lambda: conn.get("pickup/methods", limit=CATALOG_PAGE))["data"]
+
+
+def _pickup_method_id(option_id: str | None, methods: list[dict[str, Any]]) -> int | None:
+    """The pickup method `option_id` names, if it is one the store still offers."""
+    if not option_id or not option_id.startswith(PICKUP_PREFIX):
+        return None
+    wanted = option_id.removeprefix(PICKUP_PREFIX)
+    return next((m["id"] for m in methods if str(m["id"]) == wanted), None)
+
+
+def _items(checkout: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
         {"item_id": item["id"], "quantity": item["quantity"]}
         for item in checkout["cart"]["line_items"]["physical_items"]
     ]
+
+
+def _picked_up(consignment: dict[str, Any]) -> int | None:
+    return (consignment.get("selected_pickup_option") or {}).get("pickup_method_id")
+
+
+def _set_pickup(conn: Any, path: str, checkout: dict[str, Any], method_id: int) -> dict[str, Any]:
+    """One pickup consignment holding every physical item. A consignment cannot change
+    between shipping and pickup ("You cannot assign a shipping method with a pickup
+    consignment", https://developer.bigcommerce.com/docs/rest-management/checkouts/checkout-consignments),
+    so another one is deleted and a pickup consignment added in its place."""
+    items = _items(checkout)
     consignments = checkout.get("consignments") or []
+    if consignments:
+        consignment = consignments[0]
+        held = set(consignment.get("line_item_ids") or [])
+        if _picked_up(consignment) == method_id and held == {i["item_id"] for i in items}:
+            return checkout
+        checkout = _send(conn, "DELETE", f"{path}/consignments/{consignment['id']}")
+    body = [{"pickup_option": {"pickup_method_id": method_id}, "line_items": items}]
+    return _send(conn, "POST", f"{path}/consignments", body)
+
+
+def _set_consignment(
+    conn: Any, path: str, checkout: dict[str, Any], address: Address, email: str
+) -> dict[str, Any]:
+    """One consignment holding every physical item, moved to `address` when it changes
+    (a pickup consignment is replaced: see `_set_pickup`)."""
+    wanted = _address(address, email)
+    wanted.pop("email", None)  # the email lives on the billing address
+    items = _items(checkout)
+    consignments = checkout.get("consignments") or []
+    if consignments and _picked_up(consignments[0]) is not None:
+        checkout = _send(conn, "DELETE", f"{path}/consignments/{consignments[0]['id']}")
+        consignments = []
     if not consignments:
         return _send(
             conn, "POST", f"{path}/consignments", [{"address": wanted, "line_items": items}]
@@ -178,14 +234,25 @@ def _choose_option(
 
 
 def _quote(
-    checkout: dict[str, Any], lines: tuple[CartLine, ...], discount_errors: tuple[str, ...]
+    checkout: dict[str, Any],
+    lines: tuple[CartLine, ...],
+    discount_errors: tuple[str, ...],
+    pickup_methods: list[dict[str, Any]],
 ) -> Quote:
     """Totals as the checkout states them; prices are entered without tax, so tax on
-    shipping is inside tax_total and shipping counts ex tax."""
+    shipping is inside tax_total and shipping counts ex tax. A pickup consignment lists
+    no shipping rates: the shopper sees the pickup options until choosing to ship."""
     consignment = (checkout.get("consignments") or [{}])[0]
-    options = tuple(
+    rates = tuple(
         ShippingOption(o["id"], o["description"], money(o["cost"]))
         for o in consignment.get("available_shipping_options") or []
+    )
+    pickups = tuple(_pickup_option(method) for method in pickup_methods)
+    picked_up = _picked_up(consignment)
+    selected = (
+        f"{PICKUP_PREFIX}{picked_up}"
+        if picked_up is not None
+        else (consignment.get("selected_shipping_option") or {}).get("id")
     )
     coupons = checkout.get("coupons") or []
     return Quote(
@@ -197,10 +264,23 @@ def _quote(
         + money(checkout.get("handling_cost_total_ex_tax") or 0),
         tax_total=money(checkout["tax_total"]),
         total=money(checkout["grand_total"]),
-        shipping_options=options,
-        selected_shipping=(consignment.get("selected_shipping_option") or {}).get("id"),
+        shipping_options=rates + pickups,
+        selected_shipping=selected,
         discount_codes=tuple(c["code"] for c in coupons),
         discount_errors=discount_errors,
+    )
+
+
+def _pickup_option(method: dict[str, Any]) -> ShippingOption:
+    """A pickup method as a delivery option: pickup methods carry no price."""
+    said = (method.get("collection_time_description"), method.get("collection_instructions"))
+    instructions = "".join(f"{text.rstrip('.')}. " for text in said if text).strip()
+    return ShippingOption(
+        f"{PICKUP_PREFIX}{method['id']}",
+        method["display_name"],
+        Decimal("0.00"),
+        pickup=True,
+        instructions=instructions,
     )
 
 

@@ -6,6 +6,10 @@ without creating anything
 (https://shopify.dev/docs/api/admin-graphql/latest/mutations/draftOrderCalculate), so
 re-quoting on every address edit is free of side effects. Amounts are the shop
 currency's (MoneyBag.shopMoney), Decimal strings as Shopify sends them.
+Local pickup is not offered here yet: draftOrderCalculate lists shipping rates only, and
+Shopify lists a draft order's pickup locations in a query of its own
+(https://shopify.dev/docs/api/admin-graphql/latest/queries/draftOrderAvailableDeliveryOptions,
+availableLocalPickupOptions), which neither this engine nor the sandbox speaks.
 """
 
 from __future__ import annotations

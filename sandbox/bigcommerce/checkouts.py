@@ -4,10 +4,14 @@ bigcommerce/docs reference/checkouts.v3.yml
 (https://developer.bigcommerce.com/docs/rest-checkout): the checkout id is the
 cart id. POST billing-address; POST consignments [{address, line_items[{item_id,
 quantity}]}] with ?include=consignments.available_shipping_options; PUT
-consignments/{id} {shipping_option_id}; POST coupons {coupon_code}; POST orders
-creates (or, when the checkout already has one, refreshes) an Incomplete order
-(status_id 0) and answers {data: {id}}. Prices, shipping and tax come from
-pricing.py, the store's own engine.
+consignments/{id} {shipping_option_id}; a pickup consignment instead carries
+`pickup_option: {pickup_method_id}` and no address, ships nothing and costs nothing, and
+the order lists it under its consignments' "pickups" (pickup.py,
+https://developer.bigcommerce.com/docs/rest-management/checkouts/checkout-consignments:
+"You cannot assign a shipping method with a pickup consignment"); POST coupons
+{coupon_code}; POST orders creates (or, when the checkout already has one, refreshes)
+an Incomplete order (status_id 0) and answers {data: {id}}. Prices, shipping and tax
+come from pricing.py, the store's own engine.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from sandbox.bigcommerce.api import api_blueprint, emulator, json_body, json_obj
 from sandbox.bigcommerce.carts import cart_discount, cart_json, cart_subtotal, find_cart
 from sandbox.bigcommerce.catalog import iso
 from sandbox.bigcommerce.order_records import announce_created, place_order
+from sandbox.bigcommerce.pickup import order_pickup
 from sandbox.bigcommerce.responses import ApiError, not_found, unprocessable, v3_data
 from sandbox.bigcommerce.state import Address, Cart, Consignment, Order, OrderProduct, Store
 
@@ -53,6 +58,8 @@ def _lines_for(cart: Cart, consignment: Consignment):
 def consignment_options(
     current: Store, cart: Cart, consignment: Consignment
 ) -> list[pricing.ShippingOption]:
+    if consignment.address is None:
+        return []  # a pickup consignment
     lines = _lines_for(cart, consignment)
     subtotal = cart_subtotal(current, cart) - cart_discount(current, cart, _now())
     quantity = sum(ln.quantity for ln in lines)
@@ -82,7 +89,8 @@ def _option_json(option: pricing.ShippingOption) -> dict[str, Any]:
 
 
 def _tax_address(cart: Cart) -> tuple[str, str]:
-    address = cart.consignments[0].address if cart.consignments else cart.billing_address
+    shipped = [c.address for c in cart.consignments if c.address is not None]
+    address = shipped[0] if shipped else cart.billing_address
     return (address.country_code, pricing.state_code(address.fields)) if address else ("", "")
 
 
@@ -109,10 +117,12 @@ def checkout_json(current: Store, cart: Cart, with_options: bool) -> dict[str, A
     consignments = []
     for consignment in cart.consignments:
         option = _selected(current, cart, consignment)
-        body: dict[str, Any] = {
-            "id": consignment.id,
-            "shipping_address": _address_json(consignment.address),
-            "address": _address_json(consignment.address),
+        body: dict[str, Any] = {"id": consignment.id}
+        if consignment.address is not None:
+            body["shipping_address"] = body["address"] = _address_json(consignment.address)
+        if consignment.pickup_method_id is not None:
+            body["selected_pickup_option"] = {"pickup_method_id": consignment.pickup_method_id}
+        body |= {
             "line_item_ids": consignment.line_item_ids,
             "shipping_cost_ex_tax": option.cost if option else 0,
             "shipping_cost_inc_tax": option.cost if option else 0,
@@ -193,10 +203,25 @@ def set_billing_address(checkout_id: str, address_id: str | None = None) -> Resp
         return _answer(current, cart)
 
 
-def new_consignment(cart: Cart, body: Any) -> Consignment:
+def _pickup_method_id(current: Store, option: Any) -> int:
+    method_id = option.get("pickup_method_id") if isinstance(option, dict) else None
+    if isinstance(method_id, bool) or not isinstance(method_id, int):
+        raise unprocessable({"pickup_option": "pickup_option needs a pickup_method_id"})
+    if method_id not in current.pickup_methods:
+        raise unprocessable({"pickup_option": f"no pickup method {method_id}"})
+    return method_id
+
+
+def new_consignment(current: Store, cart: Cart, body: Any) -> Consignment:
     if not isinstance(body, dict):
         raise unprocessable({"consignments": "each consignment must be an object"})
-    address = parse_address(body.get("address") or body.get("shipping_address"), needs_email=False)
+    given = body.get("address") or body.get("shipping_address")
+    if "pickup_option" in body and given:
+        raise unprocessable(
+            {"pickup_option": "You cannot assign a shipping method with a pickup consignment."}
+        )
+    pickup = _pickup_method_id(current, body["pickup_option"]) if "pickup_option" in body else None
+    address = None if pickup is not None else parse_address(given, needs_email=False)
     items = body.get("line_items")
     if not isinstance(items, list) or not items:
         raise unprocessable({"line_items": "line_items must list the cart's item_id values"})
@@ -205,7 +230,7 @@ def new_consignment(cart: Cart, body: Any) -> Consignment:
     unknown = [item_id for item_id in ids if item_id not in known]
     if unknown or not ids:
         raise unprocessable({"line_items": f"not in this cart: {', '.join(unknown)}"})
-    return Consignment(str(uuid.uuid4()), address, ids)
+    return Consignment(str(uuid.uuid4()), address, ids, pickup_method_id=pickup)
 
 
 @blueprint.post("/checkouts/<checkout_id>/consignments")
@@ -215,7 +240,7 @@ def add_consignments(checkout_id: str) -> Response:
         raise ApiError(400, "The request body must be a non-empty list of consignments.")
     with emulator().state.lock:
         current, cart = _checkout(checkout_id)
-        added = [new_consignment(cart, entry) for entry in body]
+        added = [new_consignment(current, cart, entry) for entry in body]
         claimed = {item for c in (*cart.consignments, *added) for item in c.line_item_ids}
         if len(claimed) != sum(len(c.line_item_ids) for c in (*cart.consignments, *added)):
             raise unprocessable({"line_items": "a line item can be in only one consignment"})
@@ -239,10 +264,14 @@ def update_consignment(checkout_id: str, consignment_id: str) -> Response:
         consignment = _find_consignment(cart, consignment_id)
         if "address" in body or "line_items" in body:
             current_lines = [{"item_id": i} for i in consignment.line_item_ids]
-            fresh = new_consignment(
-                cart, {"address": consignment.address.fields, "line_items": current_lines, **body}
+            kept = (
+                {"address": consignment.address.fields}
+                if consignment.address is not None
+                else {"pickup_option": {"pickup_method_id": consignment.pickup_method_id}}
             )
+            fresh = new_consignment(current, cart, {**kept, "line_items": current_lines, **body})
             consignment.address, consignment.line_item_ids = fresh.address, fresh.line_item_ids
+            consignment.pickup_method_id = fresh.pickup_method_id
             consignment.selected_option_id = None
         if "shipping_option_id" in body:
             offered = {o.id for o in consignment_options(current, cart, consignment)}
@@ -291,7 +320,10 @@ def _ready(current: Store, cart: Cart) -> None:
     shipped = {item for c in cart.consignments for item in c.line_item_ids}
     if {ln.id for ln in cart.line_items} - shipped:
         problems["consignments"] = "Every physical item needs a consignment."
-    if any(_selected(current, cart, c) is None for c in cart.consignments):
+    if any(
+        c.pickup_method_id is None and _selected(current, cart, c) is None
+        for c in cart.consignments
+    ):
         problems["shipping_option"] = "Every consignment needs a selected shipping option."
     if problems:
         raise unprocessable(problems)
@@ -299,6 +331,7 @@ def _ready(current: Store, cart: Cart) -> None:
 
 def build_order(current: Store, cart: Cart, order_id: int) -> Order:
     """The Incomplete order for this checkout (totals exactly as the checkout shows)."""
+    bc = emulator()
     t = checkout_totals(current, cart)
     rate = pricing.tax_rate_for(current, *_tax_address(cart))
     now = _now()
@@ -308,7 +341,7 @@ def build_order(current: Store, cart: Cart, order_id: int) -> Order:
         variant = product.variant(line.variant_id)
         lines.append(
             OrderProduct(
-                emulator().state.next_id(),
+                bc.state.next_id(),
                 product.id,
                 line.variant_id,
                 product.name,
@@ -321,12 +354,15 @@ def build_order(current: Store, cart: Cart, order_id: int) -> Order:
         )
     billing = _order_address(cart.billing_address, cart.email)
     options = [_selected(current, cart, c) for c in cart.consignments]
+    picked_up = [c for c in cart.consignments if c.pickup_method_id is not None]
     return Order(
         id=order_id,
         store_hash=current.hash,
         status_id=0,
         billing_address=billing,
-        shipping_addresses=[_order_address(c.address, cart.email) for c in cart.consignments],
+        shipping_addresses=[
+            _order_address(c.address, cart.email) for c in cart.consignments if c.address
+        ],
         products=lines,
         currency_code=current.currency,
         shipping_cost_ex_tax=t.shipping_ex_tax,
@@ -341,6 +377,10 @@ def build_order(current: Store, cart: Cart, order_id: int) -> Order:
         cart_id=cart.id,
         channel_id=cart.channel_id,
         order_source="checkout_api",
+        pickups=[
+            order_pickup(current, current.pickup_methods[c.pickup_method_id], bc.state.next_id())
+            for c in picked_up
+        ],
     )
 
 

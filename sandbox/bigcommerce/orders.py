@@ -287,6 +287,19 @@ def list_shipping_addresses(order_id: int) -> Response:
         return json_response(addresses) if addresses else no_content()
 
 
+@blueprint.get("/orders/<int:order_id>/consignments")
+def list_consignments(order_id: int) -> Response:
+    """Where the order's items go: shipped to addresses, or picked up at a store location
+    (https://developer.bigcommerce.com/docs/rest-management/orders/order-consignments)."""
+    with emulator().state.lock:
+        order = find_order(store(), order_id)
+        shipping = [
+            {"id": order.id + index, **address}
+            for index, address in enumerate(order.shipping_addresses)
+        ]
+        return json_response({"pickups": order.pickups, "shipping": shipping})
+
+
 @blueprint.get("/orders/<int:order_id>/coupons")
 def list_order_coupons(order_id: int) -> Response:
     with emulator().state.lock:

@@ -15,7 +15,9 @@ from sandbox.bigcommerce.state import (
     BigCommerceState,
     Coupon,
     Image,
+    Location,
     OptionValue,
+    PickupMethod,
     Product,
     ShippingMethod,
     ShippingZone,
@@ -259,6 +261,24 @@ def _us_checkout_rules(store: Store, now: float) -> None:
         TaxRate(501, "CA Sales Tax", "US", "CA", Decimal("7.25")),
         TaxRate(502, "NY Sales Tax", "US", "NY", Decimal("8.875"), tax_shipping=True),
     ]
+    store.locations = {
+        1: Location(
+            1,
+            "Cartpath Demo Store, Mission St",
+            {"code": "MISSION-ST", "address_line_1": "500 Mission St", "city": "San Francisco",
+             "state": "California", "postal_code": "94105", "country_alpha2": "US",
+             "email": "shop@demo1abc.example", "phone": "+1 415-555-0100"},
+        )
+    }  # fmt: skip
+    store.pickup_methods = {
+        11: PickupMethod(
+            11,
+            location_id=1,
+            display_name="Pick up at our Mission St store",
+            collection_instructions="Bring your order number to the counter.",
+            collection_time_description="Ready in 2 hours",
+        )
+    }
 
 
 def _zone(

@@ -36,6 +36,8 @@ def _store(store: Store) -> dict[str, Any]:
                     [line.product_id, line.variant_id, line.quantity] for line in o.products
                 ],
                 "is_deleted": o.is_deleted,
+                "pickups": [p["pickup_method_id"] for p in o.pickups],
+                "shipping_addresses": len(o.shipping_addresses),
             }
             for o in store.orders.values()
         },

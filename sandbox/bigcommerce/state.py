@@ -121,6 +121,28 @@ class TaxRate:
 
 
 @dataclass
+class Location:
+    """A store location (https://developer.bigcommerce.com/docs/rest-management/inventory/locations)."""
+
+    id: int
+    label: str
+    # as an order's pickup consignment shows it: code, address_line_1, city, state,
+    # postal_code, country_alpha2, email, phone
+    address: dict[str, str]
+
+
+@dataclass
+class PickupMethod:
+    """Local pickup at a location (https://developer.bigcommerce.com/docs/rest-management/pickup-methods)."""
+
+    id: int
+    location_id: int
+    display_name: str
+    collection_instructions: str = ""
+    collection_time_description: str = ""
+
+
+@dataclass
 class Store:
     hash: str
     id: int
@@ -139,6 +161,8 @@ class Store:
     coupons: dict[int, Coupon] = field(default_factory=dict)
     zones: list[ShippingZone] = field(default_factory=list)
     tax_rates: list[TaxRate] = field(default_factory=list)
+    locations: dict[int, Location] = field(default_factory=dict)
+    pickup_methods: dict[int, PickupMethod] = field(default_factory=dict)
     carts: dict[str, Cart] = field(default_factory=dict)
     orders: dict[int, Order] = field(default_factory=dict)
     hooks: dict[int, Hook] = field(default_factory=dict)
@@ -201,10 +225,14 @@ class Address:
 
 @dataclass
 class Consignment:
+    """A shipping consignment (an address and a chosen option) or a pickup one (a pickup
+    method and no address): BigCommerce takes one or the other, never both."""
+
     id: str
-    address: Address
+    address: Address | None
     line_item_ids: list[str]
     selected_option_id: str | None = None
+    pickup_method_id: int | None = None
 
 
 @dataclass
@@ -266,6 +294,8 @@ class Order:
     order_source: str = "external"
     is_deleted: bool = False
     refunded_amount: Decimal = Decimal("0")
+    # v2 GET /orders/{id}/consignments "pickups", as the checkout's pickup consignments made them
+    pickups: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

@@ -195,6 +195,7 @@ def checkout_address() -> Response | str:
         try:
             cart.billing_address = parse_address(fields, needs_email=True)
             consignment = new_consignment(
+                shop(),
                 cart,
                 {"address": fields, "line_items": [{"item_id": ln.id} for ln in cart.line_items]},
             )

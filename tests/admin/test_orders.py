@@ -185,6 +185,8 @@ def test_a_checkout_without_an_order_has_its_own_timeline(cartpath, shops):
             items=[{"id": "1", "quantity": 2}],
             email="walked@example.com",
             shipping_address={"city": "Portland", "province_code": "OR", "country_code": "US"},
+            shipping_option="pickup-11",
+            quote={"shipping_options": [{"id": "pickup-11", "title": "Main St", "pickup": True}]},
             expires_at=utcnow(),
         )
         session.add(abandoned)
@@ -196,6 +198,7 @@ def test_a_checkout_without_an_order_has_its_own_timeline(cartpath, shops):
     assert page.status_code == 200
     assert "Checkout started" in page.text
     assert "Email walked@example.com · Ships to Portland, OR, US" in page.text
+    assert "Delivery: Pickup: Main St" in page.text, "the option's title, not its id"
     assert "Checkout open" in page.text
     assert "no order exists" in page.text
 

@@ -3,13 +3,15 @@ by staff with the draft."""
 
 from __future__ import annotations
 
+import pytest
 import requests
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from checkout.design import publish, published_theme, save_draft
 from core.models import Platform, Shop
 from core.services import services_of
-from tests.checkout.test_checkout_flow import _start_shopify
+from tests.checkout.test_checkout_flow import US_ADDRESS, _post, _start_shopify
 
 DESIGN = {
     "primary": "#7c2d12",
@@ -34,8 +36,6 @@ def _design(live, settings, *, published: bool) -> None:
 
 
 def test_unsafe_custom_css_is_refused_when_saved(hosted):
-    import pytest
-
     from checkout.theme import ThemeError
 
     with pytest.raises(ThemeError) as refused:
@@ -88,3 +88,40 @@ def test_staff_preview_the_draft_with_sample_data(hosted):
     assert "Everyday Tote" in preview.text
     assert "frame-ancestors" in preview.headers["Content-Security-Policy"]
     assert anonymous.status_code == 401
+
+
+ACCENT = "#b91c1c"
+ACCENT_RGB = "rgb(185, 28, 28)"
+
+
+@pytest.mark.slow
+def test_the_published_accent_marks_focus_the_chosen_delivery_and_headings(hosted, page: Page):
+    """The accent is emitted as --cp-accent and the page's own stylesheet draws with it: the
+    focus ring, the chosen delivery option and the section headings' markers (seen in
+    Chromium as computed styles, so a variable emitted but never read fails)."""
+    _design(hosted, {"accent": ACCENT, "primary": "#7c2d12"}, published=True)
+    browser, url = _start_shopify(hosted)
+    with_options = _post(browser, url, action="contact", **US_ADDRESS).text
+    assert f"--cp-accent:{ACCENT}" in with_options
+
+    page.goto(url)
+    delivery = page.get_by_role("group", name="Choose a delivery option")
+    expect(delivery).to_be_visible()
+    first, second = page.locator(".cp-choice").nth(0), page.locator(".cp-choice").nth(1)
+    with page.expect_navigation():  # enhance.js sends the choice at once
+        first.locator("input").check()
+    expect(first.locator("input")).to_be_checked()
+    page.locator("#email").focus()
+
+    def style(selector: str, prop: str, pseudo: str | None = None) -> str:
+        return page.evaluate(
+            "([s, p, pseudo]) => getComputedStyle(document.querySelector(s), pseudo)"
+            ".getPropertyValue(p)",
+            [selector, prop, pseudo],
+        )
+
+    assert style("#email", "outline-color") == ACCENT_RGB
+    assert first.evaluate("e => getComputedStyle(e).borderColor") == ACCENT_RGB
+    assert second.evaluate("e => getComputedStyle(e).borderColor") != ACCENT_RGB
+    assert style("#delivery-title", "background-color", "::before") == ACCENT_RGB
+    assert style('input[name="shipping_option"]', "accent-color") == ACCENT_RGB

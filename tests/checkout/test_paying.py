@@ -216,6 +216,15 @@ def test_the_back_button_and_a_replayed_form_after_paying_charge_nothing(shop, s
 def bigcommerce_checkout(live: LiveCartpath):
     """A one-line BigCommerce cart handed over, with address and delivery chosen: the
     shopper's browser, the checkout URL, and the store connection, product and variant."""
+    browser, url, page, *store = bigcommerce_with_address(live)
+    option = re.search(r'name="shipping_option" value="([^"]+)"', page.text).group(1)
+    _post(browser, url, action="delivery", shipping_option=option)
+    return browser, url, *store
+
+
+def bigcommerce_with_address(live: LiveCartpath):
+    """A one-line BigCommerce cart handed over with its address: the browser, the checkout
+    URL, the page listing the delivery options, and the store connection, product and variant."""
     connection = bc.connection(live.sandbox, bc.install(live.sandbox)["access_token"])
     product_id = int(next(iter(live.sandbox.state()["bigcommerce"]["stores"][STORE]["products"])))
     variant = connection.get(f"catalog/products/{product_id}/variants")["data"][0]
@@ -231,9 +240,7 @@ def bigcommerce_checkout(live: LiveCartpath):
     )
     url = live.url + started.json()["checkout_url"]
     page = _post(browser, url, action="contact", **US_ADDRESS)
-    option = re.search(r'name="shipping_option" value="([^"]+)"', page.text).group(1)
-    _post(browser, url, action="delivery", shipping_option=option)
-    return browser, url, connection, product_id, variant
+    return browser, url, page, connection, product_id, variant
 
 
 def test_a_total_changed_by_the_platform_is_shown_and_nothing_is_charged(shop, sandbox):

@@ -144,6 +144,16 @@ def test_unreadable_button_text_is_refused_with_a_suggestion():
     assert "try button text #000000" in errors["primary_text"]
 
 
+def test_an_accent_too_faint_to_see_as_a_mark_is_refused_at_three_to_one():
+    """The accent draws focus rings and selection marks, never text: WCAG 1.4.11's 3:1."""
+    faint = _errors({"accent": "#a3a3a3", "background": "#ffffff"})
+    assert list(faint) == ["accent"]
+    assert "2.52:1" in faint["accent"]
+    assert "try accent #000000" in faint["accent"]
+    assert contrast_ratio("#949494", "#ffffff") < 4.5
+    assert Theme.from_settings({"accent": "#949494"}).accent == "#949494", "3:1 is enough"
+
+
 # ---- custom CSS ----
 
 GOOD_CSS = (

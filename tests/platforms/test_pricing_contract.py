@@ -40,6 +40,7 @@ class Kit:
     shop_id: int
     variants: dict[str, str]  # "shoe42", "shoe43", "shoe44", "socks" -> variant id
     rates: dict[str, Decimal]  # shipping option title -> price, for a 118.00 cart (3 units)
+    pickups: dict[str, str]  # local pickup title -> its collection instructions
     tax_rate: dict[str, Decimal]  # province -> rate
     taxes_shipping: dict[str, bool]  # province -> whether the rate taxes shipping
     percent_code: tuple[str, Decimal]
@@ -87,6 +88,9 @@ def _shopify_kit(cartpath: LiveCartpath) -> Kit:
             "Express": Decimal("15.00"),
             "Free shipping": Decimal("0.00"),
         },
+        # Shopify lists pickup for draft orders in a query of its own (not wired up yet):
+        # https://shopify.dev/docs/api/admin-graphql/latest/queries/draftOrderAvailableDeliveryOptions
+        pickups={},
         tax_rate={"CA": Decimal("0.0725"), "NY": Decimal("0.04")},
         taxes_shipping={"CA": False, "NY": False},
         percent_code=("WELCOME10", Decimal("10")),
@@ -124,6 +128,11 @@ def _bigcommerce_kit(cartpath: LiveCartpath) -> Kit:
             "Flat rate": Decimal("10.00"),
             "Per item": Decimal("6.00"),  # 2.00 x 3 units
             "Free shipping over $100": Decimal("0.00"),
+        },
+        pickups={  # the demo store's pickup method at its Mission St location
+            "Pick up at our Mission St store": (
+                "Ready in 2 hours. Bring your order number to the counter."
+            )
         },
         tax_rate={"CA": Decimal("0.0725"), "NY": Decimal("0.08875")},
         taxes_shipping={"CA": False, "NY": True},
@@ -163,6 +172,15 @@ def expected_tax(kit: Kit, province: str, taxable: Decimal, shipping: Decimal) -
 
 def option(quote: Quote, title: str) -> str:
     return next(o.id for o in quote.shipping_options if o.title == title)
+
+
+def rates(quote: Quote) -> dict[str, Decimal]:
+    return {o.title: o.price for o in quote.shipping_options if not o.pickup}
+
+
+def pickups(quote: Quote) -> dict[str, str]:
+    assert all(o.price == 0 for o in quote.shipping_options if o.pickup), "pickup is free"
+    return {o.title: o.instructions for o in quote.shipping_options if o.pickup}
 
 
 # --- lines ------------------------------------------------------------------------------
@@ -278,7 +296,7 @@ def test_a_platform_that_does_not_answer_is_retriable(kit: Kit):
 def test_a_us_address_gets_the_shops_shipping_options_and_tax(kit: Kit):
     quote = kit.quote(kit.state(*CART, email=EMAIL, address=CALIFORNIA))
 
-    assert {o.title: o.price for o in quote.shipping_options} == kit.rates
+    assert rates(quote) == kit.rates
     assert quote.selected_shipping is None
     assert quote.shipping_total == Decimal(0)
     assert quote.tax_total == expected_tax(kit, "CA", CART_SUBTOTAL, Decimal(0)) == Decimal("8.56")
@@ -380,3 +398,65 @@ def test_a_code_that_does_not_apply_says_why_and_discounts_nothing(kit: Kit, whi
     assert quote.discount_total == Decimal(0)
     assert quote.subtotal == Decimal("14.50")
     assert_adds_up(quote)
+
+
+# --- local pickup -------------------------------------------------------------------------
+
+
+def test_local_pickup_is_offered_beside_the_rates_where_the_platform_has_it(kit: Kit):
+    quote = kit.quote(kit.state(*CART, email=EMAIL, address=CALIFORNIA))
+
+    assert pickups(quote) == kit.pickups
+    assert rates(quote) == kit.rates
+
+
+@pytest.fixture
+def bigcommerce(cartpath: LiveCartpath) -> Kit:
+    """Pickup as BigCommerce's checkout does it (Shopify's is not offered: see its kit)."""
+    return _bigcommerce_kit(cartpath)
+
+
+def test_choosing_pickup_ships_nothing_and_taxes_the_items_only(bigcommerce: Kit):
+    kit = bigcommerce
+    state = kit.state(*CART, email=EMAIL, address=CALIFORNIA)
+    shipped = kit.quote(
+        CheckoutState(**{**vars(state), "shipping_option": option(kit.quote(state), "Flat rate")})
+    )
+    pickup = option(shipped, "Pick up at our Mission St store")
+
+    quote = kit.quote(CheckoutState(**{**vars(state), "shipping_option": pickup}))
+
+    assert quote.selected_shipping == pickup
+    assert quote.shipping_total == Decimal(0)
+    assert quote.tax_total == expected_tax(kit, "CA", CART_SUBTOTAL, Decimal(0))
+    assert quote.total == CART_SUBTOTAL + quote.tax_total == shipped.total - Decimal("10.00")
+    assert rates(quote) == {}, "a pickup consignment has no rates until the shopper ships"
+    assert pickups(quote) == kit.pickups
+    assert_adds_up(quote)
+    assert kit.quote(CheckoutState(**{**vars(state), "shipping_option": pickup})) == quote
+
+
+def test_shipping_again_after_pickup_lists_the_rates_with_none_chosen(bigcommerce: Kit):
+    kit = bigcommerce
+    state = kit.state(*CART, email=EMAIL, address=CALIFORNIA)
+    pickup = option(kit.quote(state), "Pick up at our Mission St store")
+    kit.quote(CheckoutState(**{**vars(state), "shipping_option": pickup}))
+
+    back = kit.quote(state)
+    flat = kit.quote(CheckoutState(**{**vars(state), "shipping_option": option(back, "Flat rate")}))
+
+    assert back.selected_shipping is None
+    assert rates(back) == kit.rates
+    assert flat.shipping_total == Decimal("10.00")
+    assert_adds_up(flat)
+
+
+def test_a_pickup_method_the_store_no_longer_has_is_not_selected(bigcommerce: Kit):
+    kit = bigcommerce
+    state = kit.state(*CART, email=EMAIL, address=CALIFORNIA)
+
+    quote = kit.quote(CheckoutState(**{**vars(state), "shipping_option": "pickup-999"}))
+
+    assert quote.selected_shipping is None
+    assert rates(quote) == kit.rates
+    assert quote.shipping_total == Decimal(0)

@@ -47,15 +47,18 @@ def _cart(v3) -> dict:
     )["data"]
 
 
-def _ship_to(v3, cart: dict, address: dict) -> dict:
-    v3.post(f"checkouts/{cart['id']}/billing-address", address)
-    items = [
+def _items(cart: dict) -> list[dict]:
+    return [
         {"item_id": i["id"], "quantity": i["quantity"]}
         for i in cart["line_items"]["physical_items"]
     ]
+
+
+def _ship_to(v3, cart: dict, address: dict) -> dict:
+    v3.post(f"checkouts/{cart['id']}/billing-address", address)
     return v3.post(
         f"checkouts/{cart['id']}/consignments?include=consignments.available_shipping_options",
-        [{"address": address, "line_items": items}],
+        [{"address": address, "line_items": _items(cart)}],
     )["data"]
 
 
@@ -161,3 +164,64 @@ def test_order_from_checkout_is_incomplete_until_paid(sandbox, v3, token):
     store = sandbox.state()["bigcommerce"]["stores"][DEMO_STORE]
     assert store["products"]["111"]["variants"]["11101"] == 10
     assert cart["id"] not in store["carts"], "the cart is converted once the order is placed"
+
+
+def test_pickup_methods_are_listed_and_filtered_by_id(v3):
+    (method,) = v3.get("pickup/methods")["data"]
+
+    assert method == {
+        "id": 11,
+        "location_id": 1,
+        "display_name": "Pick up at our Mission St store",
+        "collection_instructions": "Bring your order number to the counter.",
+        "collection_time_description": "Ready in 2 hours",
+    }
+    assert v3.get("pickup/methods", **{"id:in": "11,12"})["data"] == [method]
+    assert v3.get("pickup/methods", **{"id:in": "12"})["data"] == []
+
+
+def test_a_pickup_consignment_ships_nothing_and_its_order_lists_the_pickup(sandbox, v3, token):
+    cart = _cart(v3)
+    v3.post(f"checkouts/{cart['id']}/billing-address", ADDRESS)
+
+    checkout = v3.post(
+        f"checkouts/{cart['id']}/consignments?include=consignments.available_shipping_options",
+        [{"pickup_option": {"pickup_method_id": 11}, "line_items": _items(cart)}],
+    )["data"]
+    priced = exact(v3)
+
+    (consignment,) = checkout["consignments"]
+    assert consignment["selected_pickup_option"] == {"pickup_method_id": 11}
+    assert "address" not in consignment
+    assert consignment["available_shipping_options"] == []
+    assert priced["shipping_cost_total_ex_tax"] == 0
+    assert priced["grand_total"] == priced["subtotal_ex_tax"] + priced["tax_total"]
+    order_id = v3.post(f"checkouts/{cart['id']}/orders", {})["data"]["id"]
+    v2 = connection(sandbox, token, DEMO_STORE, "v2")
+    consignments = v2.get(f"orders/{order_id}/consignments")
+    assert consignments["shipping"] == []
+    (pickup,) = consignments["pickups"]
+    assert pickup["pickup_method_id"] == 11
+    assert pickup["location"]["address_line_1"] == "500 Mission St"
+
+
+@pytest.mark.parametrize(
+    ("consignment", "field"),
+    [
+        ({"pickup_option": {"pickup_method_id": 999}}, "pickup_option"),
+        ({"pickup_option": {}}, "pickup_option"),
+        ({"pickup_option": {"pickup_method_id": 11}, "address": ADDRESS}, "pickup_option"),
+    ],
+)
+def test_bad_pickup_consignments_are_refused(v3, consignment, field):
+    cart = _cart(v3)
+
+    with pytest.raises(ClientRequestException) as refused:
+        v3.post(
+            f"checkouts/{cart['id']}/consignments",
+            [{**consignment, "line_items": _items(cart)}],
+        )
+
+    assert refused.value.response.status_code == 422
+    assert field in refused.value.response.json()["errors"]
+    assert v3.get(f"checkouts/{cart['id']}")["data"]["consignments"] == []

@@ -48,7 +48,7 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var action = form.elements.action;
-    if (event.defaultPrevented || !action || !/^(contact|delivery|discount|remove_discount)$/.test(action.value)) {
+    if (event.defaultPrevented || !action || !/^(contact|delivery|ship_instead|discount|remove_discount)$/.test(action.value)) {
       return;
     }
     if (form.getAttribute("aria-busy") === "true") { event.preventDefault(); return; }

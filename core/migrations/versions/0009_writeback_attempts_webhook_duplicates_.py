@@ -1,7 +1,7 @@
 """writeback attempts, webhook duplicates and admin search indexes
 
 Revision ID: 0009
-Revises: 0012
+Revises: 0008
 Create Date: 2026-12-06 04:29:18.964870
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import core.db
 
 revision = "0009"
-down_revision = "0012"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """order exports and alert emails
 
-Revision ID: 0012
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-06 04:37:43.395295
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 import core.db
 
-revision = "0012"
+revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None

@@ -1,6 +1,6 @@
 """order refunds and cancellations, daily analytics figures
 
-Revision ID: 0008
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-06 04:29:33.644516
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 import core.db
 
-revision = "0008"
+revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
