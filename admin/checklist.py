@@ -35,9 +35,13 @@ def _link(endpoint: str) -> str | None:
 
 def setup_steps(session: Session, shop: Shop, config: Config) -> list[Step]:
     hosted = shop.mode is ShopMode.HOSTED
+    # Published means a publish happened (its time is set), as the designer page says: the
+    # JSON column itself is not NULL for a design row holding JSON null.
     designed = session.scalar(
         select(
-            exists().where(CheckoutDesign.shop_id == shop.id, CheckoutDesign.published.is_not(None))
+            exists().where(
+                CheckoutDesign.shop_id == shop.id, CheckoutDesign.published_at.is_not(None)
+            )
         )
     )
     active_funnel = session.scalar(

@@ -8,12 +8,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import FrameLocator, Page, expect
+from playwright.sync_api import Page, expect
 
 from core.models import Platform
 from sandbox.demo_credentials import STRIPE_PUBLISHABLE_KEY, STRIPE_SECRET_KEY
 from tests.storefront.conftest import CHECKOUT_BUTTON, fill_cart
-from tests.support.cartpath import BC_APP_ID, SHOPIFY_KEY, STORE, LiveCartpath, live_cartpath
+from tests.support.admin_browser import (
+    navigate,
+    open_admin,
+    publish_design,
+    save_design_draft,
+    turn_handoff_on,
+)
+from tests.support.cartpath import LiveCartpath, live_cartpath
 
 ACCENT = "#7c2d12"
 ACCENT_RGB = "rgb(124, 45, 18)"
@@ -32,15 +39,6 @@ def hosted(make_config, sandbox) -> Iterator[LiveCartpath]:
         yield live
 
 
-def open_admin(page: Page, live: LiveCartpath, platform: Platform) -> FrameLocator:
-    """Cartpath as the merchant opens it from the platform's own admin."""
-    if platform is Platform.SHOPIFY:
-        page.goto(f"{live.sandbox.url}/shopify/admin/store/demo-shop/apps/{SHOPIFY_KEY}")
-        return page.frame_locator("iframe#app-iframe")
-    page.goto(f"{live.sandbox.url}/bigcommerce/manage/app/{BC_APP_ID}?store={STORE}")
-    return page.frame_locator("iframe#app-frame")
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("platform", [Platform.SHOPIFY, Platform.BIGCOMMERCE], ids=str)
 def test_the_owner_designs_the_checkout_and_a_handed_off_shopper_sees_it(
@@ -49,24 +47,17 @@ def test_the_owner_designs_the_checkout_and_a_handed_off_shopper_sees_it(
     # given: the owner in the platform's admin finds the shop hosted, payments connected,
     # and turns the storefront hand-off on
     app = open_admin(page, hosted, platform)
-    app.get_by_role("link", name="Settings").click()
+    navigate(app, "Settings")
     expect(app.get_by_test_id("settings-mode")).to_have_text("hosted")
     expect(app.get_by_test_id("gateway-status")).to_have_text("connected")
-    app.get_by_label("On: every shopper's cart goes to Cartpath's checkout.").check()
-    app.get_by_role("button", name="Save hand-off").click()
-    expect(app.get_by_test_id("notice")).to_have_text("The storefront hand-off is on.")
-    expect(app.get_by_test_id("handoff")).to_have_text("on")
+    turn_handoff_on(app)
 
     # when: the checkout gets a new button colour and header text, saved as a draft
-    app.get_by_role("link", name="Checkout design").click()
-    expect(app.get_by_role("heading", name="Checkout design")).to_be_visible()
-    app.get_by_label("Buttons and links").fill(ACCENT)
-    app.get_by_label("Header text").fill(HEADER)
-    app.get_by_role("button", name="Save draft").click()
+    navigate(app, "Checkout design")
+    save_design_draft(app, accent=ACCENT, header=HEADER)
 
     # then: the preview beside the form shows it, at desktop and at mobile width; the page
     # saved in place (JavaScript) and only the preview reloaded
-    expect(app.get_by_test_id("notice")).to_contain_text("Draft saved.")
     designer = next(frame for frame in page.frames if "/admin/design" in frame.url)
     assert "notice=" not in designer.url
     preview = app.frame_locator("iframe#preview")
@@ -77,8 +68,7 @@ def test_the_owner_designs_the_checkout_and_a_handed_off_shopper_sees_it(
     expect(app.locator("iframe#preview")).to_have_js_property("offsetWidth", 375)
 
     # when: published
-    app.get_by_role("button", name="Publish", exact=True).click()
-    expect(app.get_by_test_id("notice")).to_have_text("Published: shoppers now see this design.")
+    publish_design(app)
     hosted.wait_for_jobs()
 
     # then: a shopper whose cart the storefront hands off sees the new design

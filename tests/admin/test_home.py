@@ -88,6 +88,17 @@ def test_a_new_hosted_shop_sees_what_to_do_first(hosted):
         assert re.search(rf'href="{path}\?admin_token=[^"]+"', _step_html(page, key)), key
 
 
+def _finish_setup(session, shop_id: int) -> None:
+    """A design published, a funnel active and the hand-off on, as the admin's pages leave them."""
+    session.add(
+        CheckoutDesign(
+            shop_id=shop_id, draft={}, published={"accent": "#123"}, published_at=utcnow()
+        )
+    )
+    session.add(Funnel(shop_id=shop_id, name="Socks", status=FunnelStatus.ACTIVE))
+    session.get(Shop, shop_id).storefront_handoff = StorefrontHandoff.ON
+
+
 def test_the_checklist_follows_the_database(make_config, sandbox):
     config = make_config(
         stripe_secret_key=demo.STRIPE_SECRET_KEY,
@@ -96,18 +107,34 @@ def test_the_checklist_follows_the_database(make_config, sandbox):
     with live_cartpath(config, sandbox, shopify_distribution="custom") as live:
         shop_id = live.install_shopify()
 
-        def finish_setup(session):
-            session.add(CheckoutDesign(shop_id=shop_id, draft={}, published={"accent": "#123"}))
-            session.add(Funnel(shop_id=shop_id, name="Socks", status=FunnelStatus.ACTIVE))
-            session.get(Shop, shop_id).storefront_handoff = StorefrontHandoff.ON
-
-        _with_ledger(live, finish_setup)
+        _with_ledger(live, lambda session: _finish_setup(session, shop_id))
         page = admin_client(live).get("/admin")
 
     assert [_step(page, k) for k in ("mode", "gateway", "design", "funnel", "handoff")] == [
         "yes"
     ] * 5
     assert _text(page, "setup-progress") == "All done"
+
+
+def test_half_done_steps_and_another_shops_setup_tick_nothing(hosted):
+    shop_id = hosted.install_shopify()
+    other_id = hosted.install_shopify(OTHER_SHOP)
+
+    def half_done(session):
+        # this shop: a design saved but not published, a draft and a paused funnel, the
+        # hand-off only in test mode
+        session.add(CheckoutDesign(shop_id=shop_id, draft={"accent": "#123"}, published=None))
+        session.add(Funnel(shop_id=shop_id, name="Draft", status=FunnelStatus.DRAFT))
+        session.add(Funnel(shop_id=shop_id, name="Paused", status=FunnelStatus.PAUSED))
+        session.get(Shop, shop_id).storefront_handoff = StorefrontHandoff.TEST
+        _finish_setup(session, other_id)  # the other shop: all of it done
+
+    _with_ledger(hosted, half_done)
+    page = admin_client(hosted).get("/admin")
+
+    assert [_step(page, k) for k in ("design", "funnel", "handoff")] == ["no"] * 3
+    assert "Test mode: only test visitors" in _step_html(page, "handoff")
+    assert _text(page, "setup-progress") == "1 of 5 done"
 
 
 def test_a_native_shop_needs_no_gateway_nor_hand_off(cartpath):

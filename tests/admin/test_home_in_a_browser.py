@@ -10,8 +10,10 @@ import pytest
 from playwright.sync_api import FrameLocator, expect
 
 from core.db import utcnow
+from core.models import Platform
 from core.services import services_of
-from tests.support.cartpath import BC_APP_ID, SHOPIFY_KEY, STORE, LiveCartpath, live_cartpath
+from tests.support.admin_browser import open_admin
+from tests.support.cartpath import LiveCartpath, live_cartpath
 from tests.support.ledger import placed_order
 
 
@@ -38,8 +40,7 @@ def test_home_in_the_shopify_admin_shows_the_checklist_and_switches_period(hoste
         placed_order(session, shop_id, "42.00", at=utcnow() - timedelta(days=10))
         session.commit()
 
-    page.goto(f"{hosted.sandbox.url}/shopify/admin/store/demo-shop/apps/{SHOPIFY_KEY}")
-    app = page.frame_locator("iframe#app-iframe")
+    app = open_admin(page, hosted, Platform.SHOPIFY)
 
     _checklist_is_shown(app)
     expect(app.get_by_test_id("revenue")).to_have_text("$42.00")
@@ -53,8 +54,7 @@ def test_home_in_the_shopify_admin_shows_the_checklist_and_switches_period(hoste
 def test_home_in_the_bigcommerce_control_panel_shows_the_checklist(hosted, page):
     hosted.install_bigcommerce()
 
-    page.goto(f"{hosted.sandbox.url}/bigcommerce/manage/app/{BC_APP_ID}?store={STORE}")
-    app = page.frame_locator("iframe#app-frame")
+    app = open_admin(page, hosted, Platform.BIGCOMMERCE)
 
     _checklist_is_shown(app)
     expect(app.get_by_role("heading", name="No orders through Cartpath yet")).to_be_visible()

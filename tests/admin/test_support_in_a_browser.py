@@ -12,10 +12,9 @@ import time
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import FrameLocator, Page, expect
+from playwright.sync_api import expect
 from sqlalchemy import select
 
-from auth.models import Role
 from checkout.models import Order, OrderStatus
 from core.services import services_of
 from tests.checkout.test_checkout_flow import US_ADDRESS
@@ -29,25 +28,11 @@ from tests.checkout.test_paying import (  # noqa: F401 - the fixture
 from tests.checkout.test_writeback import ledger_order
 from tests.payments import cards
 from tests.payments.cards import tokenize
-from tests.support.admin import staff_member
-from tests.support.cartpath import BC_APP_ID, SHOP, SHOPIFY_KEY, STORE, LiveCartpath
+from tests.support.admin_browser import open_admin_as_support
+from tests.support.cartpath import LiveCartpath
 
-# Each platform's write-back request, and how a support member opens the admin there.
+# Each platform's write-back request.
 WRITE_BACK_PATHS = {"shopify": r"/graphql\.json$", "bigcommerce": r"/v3/checkouts/.+/orders$"}
-SUPPORT_USERS = {"shopify": "2", "bigcommerce": "9002"}  # 9002: the demo store's staff user
-
-
-def _admin_frame(page: Page, live: LiveCartpath, platform: str) -> FrameLocator:
-    user = SUPPORT_USERS[platform]
-    if platform == "shopify":
-        staff_member(live, shop=SHOP, user_id=user, role=Role.SUPPORT)
-        page.goto(
-            f"{live.sandbox.url}/shopify/admin/store/demo-shop/apps/{SHOPIFY_KEY}?user={user}"
-        )
-        return page.frame_locator("iframe#app-iframe")
-    staff_member(live, shop=STORE, user_id=user, role=Role.SUPPORT)
-    page.goto(f"{live.sandbox.url}/bigcommerce/manage/app/{BC_APP_ID}?store={STORE}&user={user}")
-    return page.frame_locator("iframe#app-frame")
 
 
 def _pay_while_the_write_back_fails(live: LiveCartpath, platform: str) -> Order:
@@ -102,7 +87,7 @@ def test_support_finds_a_failed_order_by_email_retries_it_and_sees_it_audited(
     live = open_shop(writeback_backoff_scale=0.001)
     order = _pay_while_the_write_back_fails(live, platform)
 
-    admin = _admin_frame(page, live, platform)
+    admin = open_admin_as_support(page, live, platform)
     expect(admin.get_by_test_id("role")).to_have_text("support")
     admin.get_by_role("link", name="Support").click()
     admin.get_by_label("Find a checkout or order").fill(US_ADDRESS["email"])
