@@ -37,6 +37,23 @@ REDIS_URL = os.environ.get("CARTPATH_TEST_REDIS_URL", "redis://127.0.0.1:6379/9"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests run on PostgreSQL (production's database) when the run has it: they
+    check what a person sees and does on a page, and every database path under them also
+    runs on both databases in the HTTP tests. This halves the suite's slowest part."""
+    if "postgresql" not in DATABASES:
+        return
+    on_sqlite = [item for item in items if _browser_on(item, "sqlite")]
+    if on_sqlite:
+        config.hook.pytest_deselected(items=on_sqlite)
+        items[:] = [item for item in items if not _browser_on(item, "sqlite")]
+
+
+def _browser_on(item: pytest.Item, database: str) -> bool:
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return "browser" in getattr(item, "fixturenames", ()) and params.get("database_url") == database
+
+
 @pytest.fixture(scope="session", params=DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[str]:
     with throwaway_database(request.param, tmp_path_factory.mktemp(request.param)) as url:
