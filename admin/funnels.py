@@ -19,7 +19,7 @@ from sqlalchemy import select
 from admin import funnel_form
 from admin.funnel_preview import preview
 from admin.period import requested_days
-from admin.shell import redirect_to, render_page
+from admin.shell import current_shop, redirect_to, render_page
 from analytics.figures import OfferFigures
 from analytics.metrics import PERIODS
 from analytics.offer_results import OfferResult, funnel_totals, offer_results
@@ -193,7 +193,7 @@ def _editor(
         ):
             for key, offer in version.definition["offers"].items():
                 headlines[(version.number, key)] = offer["headline"]
-    shop = session.get(Shop, identity.shop_id)
+    shop = current_shop()
     session.commit()  # no transaction stays open across the platform's call
     catalog, catalog_problem = _catalog(shop)
     page = render_page(
@@ -237,7 +237,7 @@ def _catalog(shop: Shop) -> tuple[Catalog, str | None]:
 
 
 def _formatters() -> dict[str, Any]:
-    locale = db_session().get(Shop, current_identity().shop_id).locale
+    locale = current_shop().locale
 
     def money(amount: Decimal | str, currency: str) -> str:
         return Money.of(amount, currency).rounded().format(locale) if currency else str(amount)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from admin.paging import paginate
-from admin.shell import redirect_to, render_page
+from admin.shell import current_shop, redirect_to, render_page, shop_record
 from admin.timeline import money, order_target, timeline
 from auth.identity import current_identity, require_admin
 from checkout.models import Checkout, Order, OrderStatus
@@ -35,18 +35,6 @@ WRITEBACK_WORDS = {
 }
 
 
-def the_shop() -> Shop:
-    return db_session().get(Shop, current_identity().shop_id)
-
-
-def shop_order(session: Session, order_id: int) -> Order:
-    """This shop's order `order_id`; 404 for any other (another shop's ids included)."""
-    order = session.get(Order, order_id)
-    if order is None or order.shop_id != current_identity().shop_id:
-        abort(404, f"This shop has no order {order_id}.")
-    return order
-
-
 def payment_badge(order: Order, refunded: object) -> tuple[str, str]:
     if not refunded:
         return "Paid", "success"
@@ -64,7 +52,7 @@ def platform_link(shop: Shop, order: Order) -> str | None:
 @blueprint.get("/admin/orders")
 @require_admin()
 def orders():
-    session, shop = db_session(), the_shop()
+    session, shop = db_session(), current_shop()
     writeback = _choice("writeback", {status.value for status in OrderStatus})
     payment = _choice("payment", set(PAYMENT_FILTERS))
     # A scalar subquery, not a join: a reference the platform holds twice (reconciliation's
@@ -122,8 +110,8 @@ def _has_orders(session: Session, shop: Shop) -> bool:
 @blueprint.get("/admin/orders/<int:order_id>")
 @require_admin()
 def order(order_id: int):
-    session, shop = db_session(), the_shop()
-    found = shop_order(session, order_id)
+    session, shop = db_session(), current_shop()
+    found = shop_record(Order, order_id, f"This shop has no order {order_id}.")
     checkout = session.get(Checkout, found.checkout_id)
     refunded = session.scalar(
         select(PlatformOrder.refunded_total).where(
@@ -154,10 +142,8 @@ def order(order_id: int):
 @require_admin()
 def checkout(checkout_id: int):
     """A checkout's timeline; one that became an order is shown as that order."""
-    session, shop = db_session(), the_shop()
-    found = session.get(Checkout, checkout_id)
-    if found is None or found.shop_id != shop.id:
-        abort(404, f"This shop has no checkout {checkout_id}.")
+    session, shop = db_session(), current_shop()
+    found = shop_record(Checkout, checkout_id, f"This shop has no checkout {checkout_id}.")
     placed = session.scalar(select(Order.id).where(Order.checkout_id == found.id))
     if placed is not None:
         return redirect_to("admin_orders.order", order_id=placed)
@@ -174,7 +160,7 @@ def checkout(checkout_id: int):
 def retry(order_id: int):
     """Queue a failed write-back again; every role may, support included."""
     identity, session = current_identity(), db_session()
-    found = shop_order(session, order_id)
+    found = shop_record(Order, order_id, f"This shop has no order {order_id}.")
     try:
         outbox_id = retry_write_back(session, found)
     except ValueError as error:

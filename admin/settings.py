@@ -8,17 +8,16 @@ shopper's email in one file) are the owner's. Support sees the page read-only.
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, request
-from sqlalchemy.orm import Session
 
 from admin.exports import finished_export, latest_export, start_export
 from admin.mode import MODE_REASONS
 from admin.notifications import AlertEmailError, set_alert_email
-from admin.shell import redirect_to, render_page
+from admin.shell import current_shop, redirect_to, render_page
 from auth.identity import current_identity, require_admin
 from auth.models import Role
 from checkout.models import ExportStatus
 from checkout.storefront import HandoffSwitchError, effective_handoff, set_handoff
-from core.models import Shop, ShopMode, StorefrontHandoff
+from core.models import ShopMode, StorefrontHandoff
 from core.services import services
 from core.web import db_session
 from payments.connection import gateway_status
@@ -45,7 +44,7 @@ def change_handoff():
     session = db_session()
     try:
         value = set_handoff(
-            session, _shop(session), request.form.get("handoff", ""), actor=identity.actor
+            session, current_shop(), request.form.get("handoff", ""), actor=identity.actor
         )
     except HandoffSwitchError as error:
         abort(error.status, str(error))
@@ -60,7 +59,7 @@ def change_alert_email():
     session = db_session()
     typed = request.form.get("alert_email", "")
     try:
-        address = set_alert_email(session, _shop(session), typed, actor=identity.actor)
+        address = set_alert_email(session, current_shop(), typed, actor=identity.actor)
     except AlertEmailError as error:
         session.rollback()
         return _page(alert_email=typed, errors={"alert_email": str(error)}), 422
@@ -101,7 +100,7 @@ def download_export(export_id: int):
 
 def _page(*, alert_email: str | None, errors: dict[str, str]):
     session = db_session()
-    shop = _shop(session)
+    shop = current_shop()
     identity = current_identity()
     export = latest_export(session, shop.id)
     hosted = shop.mode is ShopMode.HOSTED
@@ -120,7 +119,3 @@ def _page(*, alert_email: str | None, errors: dict[str, str]):
         export_running=export is not None and export.status is ExportStatus.RUNNING,
         is_owner=identity.role is Role.OWNER,
     )
-
-
-def _shop(session: Session) -> Shop:
-    return session.get(Shop, current_identity().shop_id)

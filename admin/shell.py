@@ -10,9 +10,18 @@ words in the panel's mouth.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from flask import Response, current_app, make_response, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from admin.embedding import embedded
@@ -23,6 +32,7 @@ from core.services import services
 from core.web import db_session
 
 NOTICE_SECONDS = 300
+Record = TypeVar("Record")
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,20 @@ NAVIGATION = (
     NavItem("Checkout design", "admin_design.designer"),
     NavItem("Settings", "admin_settings.settings"),
 )
+
+
+def current_shop() -> Shop:
+    """The shop of the person signed in (the session's identity map keeps it for the request)."""
+    return db_session().get(Shop, current_identity().shop_id)
+
+
+def shop_record(model: type[Record], record_id: int, missing: str) -> Record:
+    """This shop's `model` row `record_id`; 404 with `missing` for any other, another shop's
+    included, so an id never tells whether it exists elsewhere."""
+    record = db_session().get(model, record_id)
+    if record is None or record.shop_id != current_identity().shop_id:
+        abort(404, missing)
+    return record
 
 
 def credential() -> dict[str, str]:
@@ -63,7 +87,7 @@ def render_page(template: str, *, title: str, **context: Any) -> Response:
     """An admin page: the shared layout around `template`, framed only by the shop's admin."""
     identity = current_identity()
     config = services().config
-    shop = db_session().get(Shop, identity.shop_id)
+    shop = current_shop()
     page = render_template(
         template,
         title=title,

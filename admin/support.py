@@ -10,10 +10,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, request
 from sqlalchemy import func, select
 
-from admin.orders import the_shop
 from admin.paging import paginate
 from admin.search import search as find
-from admin.shell import redirect_to, render_page
+from admin.shell import current_shop, redirect_to, render_page, shop_record
 from admin.timeline import staff_names
 from auth.identity import current_identity, require_admin
 from core import audit
@@ -45,7 +44,7 @@ def search():
         elif len(text) > 320:
             error = "That is too long to be an email, order number, token or id."
         else:
-            hits = find(db_session(), the_shop(), text)
+            hits = find(db_session(), current_shop(), text)
     response = render_page(
         "admin/support.html",
         title="Support",
@@ -62,7 +61,7 @@ def search():
 @blueprint.get("/admin/support/webhooks")
 @require_admin()
 def webhooks():
-    session, shop = db_session(), the_shop()
+    session, shop = db_session(), current_shop()
     status = request.args.get("status", "").strip()
     if status and status not in {s.value for s in WebhookStatus}:
         abort(400, f"Status must be one of: {', '.join(s.value for s in WebhookStatus)}.")
@@ -99,9 +98,7 @@ def webhooks():
 @require_admin()
 def replay_one(event_id: int):
     identity, session = current_identity(), db_session()
-    event = session.get(WebhookEvent, event_id)
-    if event is None or event.shop_id != identity.shop_id:
-        abort(404, f"This shop has no webhook event {event_id}.")
+    event = shop_record(WebhookEvent, event_id, f"This shop has no webhook event {event_id}.")
     try:
         replay(session, event_id)
     except ValueError:
@@ -148,7 +145,7 @@ def replay_failed():
 @require_admin()
 def replay_progress(run_id: int):
     """How far a replay-all run has got, read from its job and its events' statuses."""
-    session, shop = db_session(), the_shop()
+    session, shop = db_session(), current_shop()
     run = session.get(AuditLog, run_id)
     if run is None or run.shop_id != shop.id or run.action != REPLAY_ALL:
         abort(404, f"This shop has no webhook replay {run_id}.")
@@ -177,7 +174,7 @@ def replay_progress(run_id: int):
 @blueprint.get("/admin/support/audit")
 @require_admin()
 def audit_log():
-    session, shop = db_session(), the_shop()
+    session, shop = db_session(), current_shop()
     action = request.args.get("action", "").strip()
     actions = session.scalars(
         select(AuditLog.action)

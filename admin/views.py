@@ -9,14 +9,13 @@ from sqlalchemy.orm import Session
 from admin.charts import HEIGHT, WIDTH, revenue_bars
 from admin.checklist import setup_steps
 from admin.period import requested_days
-from admin.shell import redirect_to, render_page
+from admin.shell import current_shop, redirect_to, render_page, shop_record
 from analytics.figures import offer_id, parse_offer_id
 from analytics.metrics import PERIODS, period_metrics
 from auth.identity import current_identity, require_admin
 from auth.models import Role, StaffMember
 from core import audit
 from core.db import utcnow
-from core.models import Shop
 from core.services import services
 from core.web import db_session
 from upsell.models import Funnel, FunnelVersion
@@ -33,9 +32,8 @@ blueprint = Blueprint(
 @blueprint.get("/admin")
 @require_admin()
 def home():
-    identity = current_identity()
     session = db_session()
-    shop = session.get(Shop, identity.shop_id)
+    shop = current_shop()
     days = requested_days()
     metrics = period_metrics(session, shop.id, days, utcnow().date())
     session.commit()  # keep the days rolled up on this first read
@@ -94,9 +92,7 @@ def session_info():
 def change_role(staff_id: int):
     identity = current_identity()
     session = db_session()
-    member = session.get(StaffMember, staff_id)
-    if member is None or member.shop_id != identity.shop_id:
-        abort(404, "No such staff member in this shop.")
+    member = shop_record(StaffMember, staff_id, "No such staff member in this shop.")
     try:
         role = Role(request.form.get("role", ""))
     except ValueError:

@@ -19,7 +19,7 @@ from flask import (
     request,
     url_for,
 )
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row, Select, bindparam, select
 
 from admin.embedding import embedded
 from auth.identity import current_identity, require_admin
@@ -128,24 +128,24 @@ def start():
     return redirect(url, 303)
 
 
-# One round trip per request: the checkout, its shop and the shop's published design.
-_CHECKOUT_BY_TOKEN = (
-    select(Checkout, Shop, PUBLISHED_SETTINGS)
-    .join(Shop, Shop.id == Checkout.shop_id)
-    .outerjoin(CheckoutDesign, CheckoutDesign.shop_id == Checkout.shop_id)
-    .where(Checkout.token == bindparam("token"))
-)
+def _by_token(query: Select) -> Select:
+    """One round trip per request: the checkout, its shop and the shop's published design."""
+    return (
+        query.join_from(Checkout, Shop, Shop.id == Checkout.shop_id)
+        .outerjoin(CheckoutDesign, CheckoutDesign.shop_id == Checkout.shop_id)
+        .where(Checkout.token == bindparam("token"))
+    )
+
+
+_CHECKOUT_BY_TOKEN = _by_token(select(Checkout, Shop, PUBLISHED_SETTINGS))
 # What the pages that only show a checkout read of its shop, and the same as plain rows.
 _SHOWN_SHOP_FIELDS = ("name", "domain", "locale", "installed_at", "uninstalled_at")
-_SHOWN_BY_TOKEN = (
+_SHOWN_BY_TOKEN = _by_token(
     select(
         *Checkout.__table__.columns,
         *(getattr(Shop, name).label(f"shop_{name}") for name in _SHOWN_SHOP_FIELDS),
         PUBLISHED_SETTINGS.label("design"),
     )
-    .join_from(Checkout, Shop, Shop.id == Checkout.shop_id)
-    .outerjoin(CheckoutDesign, CheckoutDesign.shop_id == Checkout.shop_id)
-    .where(Checkout.token == bindparam("token"))
 )
 
 
