@@ -11,12 +11,11 @@ from flask import Blueprint, request
 from sqlalchemy.orm import Session
 
 from admin.design_form import form_values, settings_from_form
-from admin.shell import admin_url, redirect_to, render_page
+from admin.shell import admin_url, record_action, redirect_to, render_page
 from auth.identity import current_identity, require_admin
 from auth.models import Role
 from checkout import design
 from checkout.theme import FONT_STACKS, LAYOUTS, TEXT_LIMITS, TRUST_BADGES, ThemeError
-from core import audit
 from core.web import db_session
 
 blueprint = Blueprint("admin_design", __name__)
@@ -45,40 +44,30 @@ def save():
         session.rollback()
         state = design.design_state(session, identity.shop_id)
         return _page(form_values(settings), errors=error.errors, state=state), 422
-    _audit(session, "design.saved", changed=sorted(k for k in saved if saved[k] != before[k]))
-    session.commit()
-    return redirect_to(
-        "admin_design.designer",
-        notice="Draft saved. The preview shows it; publish it to show it to shoppers.",
-        preview=_width(),
+    changed = sorted(k for k in saved if saved[k] != before[k])
+    return _done(
+        session,
+        "design.saved",
+        "Draft saved. The preview shows it; publish it to show it to shoppers.",
+        changed=changed,
     )
 
 
 @blueprint.post("/admin/design/publish")
 @require_admin(*EDITORS)
 def publish():
-    identity = current_identity()
     session = db_session()
-    design.publish(session, identity.shop_id)
-    _audit(session, "design.published")
-    session.commit()
-    return redirect_to(
-        "admin_design.designer", notice="Published: shoppers now see this design.", preview=_width()
-    )
+    design.publish(session, current_identity().shop_id)
+    return _done(session, "design.published", "Published: shoppers now see this design.")
 
 
 @blueprint.post("/admin/design/revert")
 @require_admin(*EDITORS)
 def revert():
-    identity = current_identity()
     session = db_session()
-    design.revert(session, identity.shop_id)
-    _audit(session, "design.reverted")
-    session.commit()
-    return redirect_to(
-        "admin_design.designer",
-        notice="Draft discarded: the design is the published one again.",
-        preview=_width(),
+    design.revert(session, current_identity().shop_id)
+    return _done(
+        session, "design.reverted", "Draft discarded: the design is the published one again."
     )
 
 
@@ -106,13 +95,8 @@ def _width() -> str:
     return wanted if wanted in PREVIEW_WIDTHS else PREVIEW_WIDTHS[0]
 
 
-def _audit(session: Session, action: str, **details: object) -> None:
-    identity = current_identity()
-    audit.record(
-        session,
-        shop_id=identity.shop_id,
-        actor=identity.actor,
-        action=action,
-        target=f"shop:{identity.shop_id}",
-        details=details,
-    )
+def _done(session: Session, action: str, notice: str, **details: object):
+    """Audit the change, commit it, and show the designer again with `notice`."""
+    record_action(session, action, f"shop:{current_identity().shop_id}", details)
+    session.commit()
+    return redirect_to("admin_design.designer", notice=notice, preview=_width())

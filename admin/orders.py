@@ -8,12 +8,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from admin.paging import paginate
-from admin.shell import current_shop, redirect_to, render_page, shop_record
+from admin.shell import current_shop, record_action, redirect_to, render_page, shop_record
 from admin.timeline import money, order_target, timeline
-from auth.identity import current_identity, require_admin
+from auth.identity import require_admin
 from checkout.models import Checkout, Order, OrderStatus
 from checkout.writeback import retry_write_back
-from core import audit
 from core.models import Shop
 from core.web import db_session
 from platforms.admin_links import order_admin_url
@@ -159,19 +158,17 @@ def checkout(checkout_id: int):
 @require_admin()
 def retry(order_id: int):
     """Queue a failed write-back again; every role may, support included."""
-    identity, session = current_identity(), db_session()
+    session = db_session()
     found = shop_record(Order, order_id, f"This shop has no order {order_id}.")
     try:
         outbox_id = retry_write_back(session, found)
     except ValueError as error:
         abort(409, f"{error} Only a failed write-back can be retried.")
-    audit.record(
+    record_action(
         session,
-        shop_id=identity.shop_id,
-        actor=identity.actor,
-        action="order.writeback_retried",
-        target=order_target(found),
-        details={"reference": found.reference, "outbox": outbox_id},
+        "order.writeback_retried",
+        order_target(found),
+        {"reference": found.reference, "outbox": outbox_id},
     )
     session.commit()
     return redirect_to(

@@ -23,11 +23,13 @@ from flask import (
     url_for,
 )
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy.orm import Session
 
 from admin.embedding import embedded
 from auth.identity import admin_token_for, current_identity
 from auth.models import Role
-from core.models import Shop
+from core import audit
+from core.models import AuditLog, Shop
 from core.services import services
 from core.web import db_session
 
@@ -64,6 +66,21 @@ def shop_record(model: type[Record], record_id: int, missing: str) -> Record:
     if record is None or record.shop_id != current_identity().shop_id:
         abort(404, missing)
     return record
+
+
+def record_action(
+    session: Session, action: str, target: str, details: dict[str, Any] | None = None
+) -> AuditLog:
+    """The audit log's entry for a change the signed-in person makes, in its transaction."""
+    identity = current_identity()
+    return audit.record(
+        session,
+        shop_id=identity.shop_id,
+        actor=identity.actor,
+        action=action,
+        target=target,
+        details=details or {},
+    )
 
 
 def credential() -> dict[str, str]:

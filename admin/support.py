@@ -12,10 +12,9 @@ from sqlalchemy import func, select
 
 from admin.paging import paginate
 from admin.search import search as find
-from admin.shell import current_shop, redirect_to, render_page, shop_record
+from admin.shell import current_shop, record_action, redirect_to, render_page, shop_record
 from admin.timeline import staff_names
 from auth.identity import current_identity, require_admin
-from core import audit
 from core.models import AuditLog, Outbox, WebhookEvent, WebhookStatus
 from core.web import db_session
 from webhooks import bulk_replay
@@ -97,20 +96,13 @@ def webhooks():
 @blueprint.post("/admin/support/webhooks/<int:event_id>/replay")
 @require_admin()
 def replay_one(event_id: int):
-    identity, session = current_identity(), db_session()
+    session = db_session()
     event = shop_record(WebhookEvent, event_id, f"This shop has no webhook event {event_id}.")
     try:
         replay(session, event_id)
     except ValueError:
         abort(409, f"Webhook event {event_id} is {event.status.value}: only a failed one replays.")
-    audit.record(
-        session,
-        shop_id=identity.shop_id,
-        actor=identity.actor,
-        action="webhook.replayed",
-        target=f"webhook:{event_id}",
-        details={"topic": event.topic},
-    )
+    record_action(session, "webhook.replayed", f"webhook:{event_id}", {"topic": event.topic})
     session.commit()
     return redirect_to(
         "admin_support.webhooks", notice=f"Webhook {event.topic} ({event_id}) is being replayed."
@@ -125,13 +117,8 @@ def replay_failed():
     if not event_ids:
         return redirect_to("admin_support.webhooks", notice="No failed webhooks to replay.")
     outbox_id = bulk_replay.start(session, identity.shop_id, event_ids)
-    entry = audit.record(
-        session,
-        shop_id=identity.shop_id,
-        actor=identity.actor,
-        action=REPLAY_ALL,
-        target=f"outbox:{outbox_id}",
-        details={"events": event_ids, "outbox": outbox_id},
+    entry = record_action(
+        session, REPLAY_ALL, f"outbox:{outbox_id}", {"events": event_ids, "outbox": outbox_id}
     )
     session.commit()
     return redirect_to(

@@ -9,12 +9,11 @@ from sqlalchemy.orm import Session
 from admin.charts import HEIGHT, WIDTH, revenue_bars
 from admin.checklist import setup_steps
 from admin.period import requested_days
-from admin.shell import current_shop, redirect_to, render_page, shop_record
+from admin.shell import current_shop, record_action, redirect_to, render_page, shop_record
 from analytics.figures import offer_id, parse_offer_id
 from analytics.metrics import PERIODS, period_metrics
 from auth.identity import current_identity, require_admin
 from auth.models import Role, StaffMember
-from core import audit
 from core.db import utcnow
 from core.services import services
 from core.web import db_session
@@ -101,13 +100,11 @@ def change_role(staff_id: int):
         abort(400, "You cannot remove your own owner role.")
     previous = member.role
     member.role = role
-    audit.record(
+    record_action(
         session,
-        shop_id=identity.shop_id,
-        actor=identity.actor,
-        action="staff.role_changed",
-        target=f"staff:{member.id}",
-        details={"from": previous.value, "to": role.value},
+        "staff.role_changed",
+        f"staff:{member.id}",
+        {"from": previous.value, "to": role.value},
     )
     session.commit()
     who = member.email or f"user {member.platform_user_id}"
