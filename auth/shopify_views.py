@@ -14,6 +14,7 @@ from flask import make_response, redirect, request
 from auth import oauth_state
 from auth.blueprint import blueprint
 from auth.installs import record_install
+from core.config import shopify_install_scopes
 from core.models import Platform, ShopMode
 from core.services import services
 from core.web import db_session
@@ -54,7 +55,7 @@ def shopify_install():
     response.headers["Location"] = oauth.authorize_url(
         shop_base=config.shopify_base_for(shop),
         client_id=config.shopify_api_key,
-        scopes=config.shopify_scopes,
+        scopes=shopify_install_scopes(config.shopify_scopes, config.shopify_distribution),
         redirect_uri=config.base_url + CALLBACK_PATH,
         state=nonce,
     )

@@ -37,6 +37,18 @@ class ConfigError(Exception):
         self.problem = problem
 
 
+# The hosted checkout prices with Shopify's draft orders: draftOrderCalculate requires
+# write_draft_orders, and draftOrderAvailableDeliveryOptions read_draft_orders, which the
+# write scope grants (https://shopify.dev/docs/api/admin-graphql/latest/mutations/draftOrderCalculate,
+# https://shopify.dev/docs/api/usage/access-scopes). Only custom-app installs run it.
+HOSTED_SHOPIFY_SCOPES = "write_draft_orders"
+
+
+def shopify_install_scopes(scopes: str, distribution: str) -> str:
+    """The scopes an install asks for: the app's, plus the hosted checkout's on a custom app."""
+    return f"{scopes},{HOSTED_SHOPIFY_SCOPES}" if distribution == "custom" else scopes
+
+
 @dataclass(frozen=True)
 class Config:
     database_url: str

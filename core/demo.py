@@ -17,7 +17,7 @@ import click
 import requests
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from core.config import Config
+from core.config import Config, shopify_install_scopes
 from core.migrate import upgrade
 from core.services import services_of
 from sandbox import demo_credentials as demo
@@ -86,7 +86,7 @@ def register_with_sandbox(sandbox_url: str, base_url: str, app: AppCredentials) 
             "client_id": app.shopify_key,
             "client_secret": app.shopify_secret,
             "name": app.name,
-            "scopes": Config.shopify_scopes.split(","),
+            "scopes": shopify_install_scopes(Config.shopify_scopes, "custom").split(","),
             "redirect_urls": [f"{base_url}/shopify/callback"],
             "app_url": f"{base_url}/admin",
             "compliance_url": f"{base_url}/webhooks/shopify",

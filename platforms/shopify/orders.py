@@ -13,6 +13,9 @@ https://shopify.dev/docs/api/usage/idempotent-requests), so the order carries th
 index can trail a create by a few seconds: the write-back's first retry waits longer.
 draftOrderComplete was the alternative; it re-prices the draft at completion and
 records its own "manual" payment, so the charge could not name the gateway or intent.
+An order to collect has a billing address and no shipping address, the pickup as its
+(free) shipping line with the pickup's handle as code, and a "Local pickup" note
+attribute: orderCreate takes no delivery method, so that is where staff read it.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from platforms.shopify.admin import graphql
 from platforms.shopify.client import call
 from platforms.shopify.pricing import _mailing_address, variant_gid
 
+PICKUP_ATTRIBUTE = "Local pickup"  # the order's note attribute naming where it is collected
 PAGE = 100  # orders per page when reconciling (a query may cost at most 1000 points)
 
 ORDER_FIELDS = "id name tags totalPriceSet { shopMoney { amount } }"
@@ -304,9 +308,12 @@ def order_input(order: OrderToWrite) -> dict[str, Any]:
             }
         ],
     }
+    pickup = order.shipping is not None and order.shipping.pickup
     if order.shipping_address is not None:
         address = _mailing_address(order.shipping_address)
-        data["shippingAddress"] = data["billingAddress"] = address
+        data["billingAddress"] = address
+        if not pickup:  # an order to collect ships nowhere, as Shopify's own pickup orders
+            data["shippingAddress"] = address
     if order.shipping is not None:
         data["shippingLines"] = [
             {
@@ -315,6 +322,11 @@ def order_input(order: OrderToWrite) -> dict[str, Any]:
                 "priceSet": money(order.shipping.price),
             }
         ]
+    if order.shipping is not None and pickup:
+        # orderCreate cannot make the order's fulfillment a pickup (OrderCreateOrderInput
+        # has no delivery method), so staff read where it is collected on the order itself.
+        details = " ".join(filter(None, (order.shipping.title, order.shipping.instructions)))
+        data["customAttributes"] = [{"key": PICKUP_ATTRIBUTE, "value": details}]
     if order.tax_total:
         data["taxLines"] = [
             {"title": "Tax", "rate": str(_tax_rate(order)), "priceSet": money(order.tax_total)}

@@ -1,15 +1,20 @@
 """Shopify prices a checkout with its own draft-order engine; Cartpath only reads the answer.
 
-Lines are re-read with `productVariant` (one aliased field per line) and quotes come
-from draftOrderCalculate, which prices lines, discount codes, shipping rates and taxes
-without creating anything
-(https://shopify.dev/docs/api/admin-graphql/latest/mutations/draftOrderCalculate), so
-re-quoting on every address edit is free of side effects. Amounts are the shop
-currency's (MoneyBag.shopMoney), Decimal strings as Shopify sends them.
-Local pickup is not offered here yet: draftOrderCalculate lists shipping rates only, and
-Shopify lists a draft order's pickup locations in a query of its own
-(https://shopify.dev/docs/api/admin-graphql/latest/queries/draftOrderAvailableDeliveryOptions,
-availableLocalPickupOptions), which neither this engine nor the sandbox speaks.
+Lines are re-read with `productVariant` (one aliased field per line). A quote is two
+requests, neither of which creates anything, so re-quoting on every edit is free of side
+effects:
+- draftOrderCalculate prices lines, discount codes, the chosen delivery and taxes
+  (https://shopify.dev/docs/api/admin-graphql/latest/mutations/draftOrderCalculate);
+- draftOrderAvailableDeliveryOptions lists the delivery options: shipping rates, local
+  delivery rates and local pickup locations
+  (https://shopify.dev/docs/api/admin-graphql/latest/queries/draftOrderAvailableDeliveryOptions;
+  it replaces CalculatedDraftOrder.availableShippingRates, https://shopify.dev/changelog/new-graphql-api-for-draft-order-delivery-options-for-developers).
+A delivery option is chosen by its handle, as ShippingLineInput.shippingRateHandle
+(https://shopify.dev/docs/api/admin-graphql/latest/input-objects/ShippingLineInput): rates
+and pickup locations both carry one (PickupInStoreLocation.handle, "a unique identifier for
+this pickup location"). Shopify prices a pickup itself (free, taxed where it sees fit), so
+the shopper's address is still sent and the totals are whatever the calculation says.
+Amounts are the shop currency's (MoneyBag.shopMoney), Decimal strings as Shopify sends them.
 """
 
 from __future__ import annotations
@@ -58,7 +63,6 @@ mutation Quote($input: DraftOrderInput!) {
       totalShippingPriceSet { shopMoney { amount } }
       totalTaxSet { shopMoney { amount } }
       totalPriceSet { shopMoney { amount } }
-      availableShippingRates { handle title price { amount } }
       discountCodes
       warnings { errorCode field message }
     }
@@ -68,6 +72,21 @@ mutation Quote($input: DraftOrderInput!) {
 """
     + VARIANT_FRAGMENT
 )
+
+
+# At most this many pickup locations are listed (Shopify pages them; nearest first when it
+# knows the distance): a checkout page is no store locator.
+PICKUP_LOCATIONS = 10
+
+DELIVERY_OPTIONS = """
+query DeliveryOptions($input: DraftOrderAvailableDeliveryOptionsInput!, $pickups: Int) {
+  draftOrderAvailableDeliveryOptions(input: $input, localPickupCount: $pickups) {
+    availableShippingRates { handle title price { amount } }
+    availableLocalDeliveryRates { handle title price { amount } }
+    availableLocalPickupOptions { handle title instructions }
+  }
+}
+"""
 
 
 def variant_gid(variant_id: str) -> str:
@@ -104,18 +123,17 @@ class ShopifyPricing:
         return None, tuple(lines)
 
     def quote(self, shop_id: int, state: CheckoutState) -> Quote:
+        """The calculation first: it is the one that names a variant gone since the cart."""
         variables = {"input": _draft_input(state)}
         data = call(shop_id, lambda: graphql(CALCULATE, variables))["draftOrderCalculate"]
         if data["userErrors"]:
             raise _refusal(data["userErrors"])
         draft = data["calculatedDraftOrder"]
-        rates = tuple(
-            ShippingOption(r["handle"], r["title"], _decimal(r["price"]["amount"]))
-            for r in draft["availableShippingRates"]
-        )
-        # A rate chosen for an earlier address may be gone: then nothing is selected
-        # (and Shopify charged no shipping for it).
-        selected = state.shipping_option if state.shipping_option in {r.id for r in rates} else None
+        options = _delivery_options(shop_id, state)
+        # An option chosen for an earlier address or cart may be gone: then nothing is
+        # selected (and Shopify charged nothing for it).
+        chosen = state.shipping_option
+        selected = chosen if chosen in {o.id for o in options} else None
         return Quote(
             currency=draft["currencyCode"],
             lines=tuple(
@@ -131,11 +149,35 @@ class ShopifyPricing:
             shipping_total=_amount(draft["totalShippingPriceSet"]),
             tax_total=_amount(draft["totalTaxSet"]),
             total=_amount(draft["totalPriceSet"]),
-            shipping_options=rates,
+            shipping_options=options,
             selected_shipping=selected,
             discount_codes=tuple(draft["discountCodes"]),
             discount_errors=_discount_errors(state.discount_code, draft["warnings"]),
         )
+
+
+def _delivery_options(shop_id: int, state: CheckoutState) -> tuple[ShippingOption, ...]:
+    """Shipping and local delivery rates for the address, then the pickup locations. The
+    page asks for the address before any delivery choice, so none are asked for before."""
+    if state.address is None:
+        return ()
+    draft = _draft_input(state)
+    draft.pop("email", None)
+    draft.pop("shippingLine", None)
+    variables = {"input": draft, "pickups": PICKUP_LOCATIONS}
+    data = call(shop_id, lambda: graphql(DELIVERY_OPTIONS, variables))
+    found = data["draftOrderAvailableDeliveryOptions"]
+    rates = tuple(
+        ShippingOption(r["handle"], r["title"], _decimal(r["price"]["amount"]))
+        for r in found["availableShippingRates"] + found["availableLocalDeliveryRates"]
+    )
+    pickups = tuple(
+        ShippingOption(
+            p["handle"], p["title"], Decimal(0), pickup=True, instructions=p["instructions"]
+        )
+        for p in found["availableLocalPickupOptions"]
+    )
+    return rates + pickups
 
 
 def _variants_query(items: tuple[CartItem, ...]) -> tuple[str, dict[str, str]]:

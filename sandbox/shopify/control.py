@@ -3,7 +3,8 @@
 POST /apps            register an app (client id, secret, scopes, redirect URLs, ...)
 GET  /apps            list registered apps (secrets omitted)
 POST /session-token   mint an App Bridge session token for a shop and user
-POST /install         install an app directly (Shopify-managed install) and return a token
+POST /install         install an app directly (Shopify-managed install) and return a token;
+                      {scopes} grants fewer than the app declares
 POST /shops/<shop>    change shop settings (plan)
 POST /events          fire a platform event: {shop, topic, order_id|product_id|client_id, ...}
 POST /app-embeds      turn an app's embed block on in the theme (its script srcs), [] turns it off
@@ -107,7 +108,7 @@ def blueprint(emulator: ShopifyEmulator) -> Blueprint:
                 state,
                 shop=shop.domain,
                 app=app,
-                scopes=list(app.scopes),
+                scopes=list(data.get("scopes") or app.scopes),  # fewer, to test refusals
                 online=False,
                 now=emulator.clock.now(),
             )

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sandbox.shopify.pricing import Quote, cents, tax_lines
+from sandbox.shopify.pricing import Quote, cents, pickup_address, tax_lines
 from sandbox.shopify.state import (
     LineItem,
     Order,
@@ -53,8 +53,10 @@ class NewOrder:
     tags: list[str] = field(default_factory=list)
     note: str = ""
     shipping_address: dict[str, Any] | None = None
+    billing_address: dict[str, Any] | None = None
     tax_lines: list[TaxLine] = field(default_factory=list)
     shipping_title: str | None = None
+    shipping_code: str | None = None
     shipping_price: Decimal = Decimal(0)
     discount_code: str | None = None
     discount: Decimal = Decimal(0)
@@ -75,6 +77,7 @@ def from_quote(quote: Quote, **extra: Any) -> NewOrder:
         ],
         tax_lines=quote.tax_lines,
         shipping_title=quote.shipping.title if quote.shipping else None,
+        shipping_code=quote.shipping.handle if quote.shipping else None,
         shipping_price=quote.shipping.price if quote.shipping else Decimal(0),
         discount_code=quote.discount_code,
         discount=quote.discount,
@@ -140,6 +143,8 @@ def create(state: ShopifyState, shop: Shop, new: NewOrder, now: float, app: str 
         app_client_id=app,
         receipt_sent=new.send_receipt,
         note_attributes=list(new.note_attributes),
+        shipping_code=new.shipping_code,
+        billing_address=new.billing_address,
     )
     if new.financial_status is None:
         order.financial_status = financial_status(order)
@@ -333,11 +338,10 @@ def edited(shop: Shop, edit: OrderEdit) -> EditedTotals:
     discounts = order.total_discounts - released
     subtotal = sum((x.price * x.quantity - x.discount for x in lines), Decimal(0)) - discounts
     subtotal = max(subtotal, Decimal(0))
-    taxes = (
-        tax_lines(shop, order.shipping_address, subtotal)
-        if order.shipping_address
-        else list(order.tax_lines)
-    )
+    # Taxed where the goods go: the shipping address, or the pickup location of an order
+    # to collect; an order with neither keeps the taxes it was created with.
+    taxed_at = order.shipping_address or pickup_address(shop, order.shipping_code)
+    taxes = tax_lines(shop, taxed_at, subtotal) if taxed_at else list(order.tax_lines)
     shipping = order.shipping_price + sum((price for _title, price in edit.shipping), Decimal(0))
     total = cents(subtotal + sum((t.price for t in taxes), Decimal(0)) + shipping)
     outstanding = max(total - paid_amount(order), Decimal(0))

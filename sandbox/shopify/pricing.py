@@ -5,6 +5,10 @@ answer; Cartpath must take prices from here (DESIGN.md: never a copy of them).
 Rules kept simple and stated: a discount applies to the whole subtotal; tax is
 charged on the discounted subtotal (not on shipping) at the province's rate when
 the shop has one, else the country's; no address means no tax and no rates.
+Local pickup: every location with pickup on is offered for a cart with something to
+ship, free; a pickup order is taxed where the shopper takes the goods, the location's
+address (sales tax follows the place of delivery, and the shopper's address is then only
+a billing address).
 """
 
 from __future__ import annotations
@@ -12,7 +16,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from sandbox.shopify.state import DiscountCode, Product, ShippingRate, Shop, TaxLine, Variant
+from sandbox.shopify.state import (
+    DiscountCode,
+    Location,
+    Product,
+    ShippingRate,
+    Shop,
+    TaxLine,
+    Variant,
+)
 
 CENT = Decimal("0.01")
 
@@ -46,6 +58,7 @@ class Rate:
     handle: str
     title: str
     price: Decimal
+    pickup_at: Location | None = None  # a local pickup option, not a shipping rate
 
 
 @dataclass
@@ -112,9 +125,11 @@ def quote(
     country = (address or {}).get("countryCode")
     needs_shipping = any(line.variant.grams > 0 for line in priced)
     rates = _rates(shop, country, line_total) if country and needs_shipping else []
-    shipping = next((r for r in rates if r.handle == shipping_handle), None)
+    choices = rates + (pickup_options(shop) if needs_shipping else [])
+    shipping = next((r for r in choices if r.handle == shipping_handle), None)
     if shipping_handle and shipping is None:
         warnings.append(f"Shipping rate {shipping_handle} is not available for this address")
+    taxed_at = shipping.pickup_at.address if shipping and shipping.pickup_at else address
     return Quote(
         shop.currency,
         priced,
@@ -124,7 +139,7 @@ def quote(
         applied,
         rates,
         shipping,
-        tax_lines(shop, address, subtotal),
+        tax_lines(shop, taxed_at, subtotal),
         warnings,
     )
 
@@ -156,6 +171,21 @@ def _rates(shop: Shop, country: str, line_total: Decimal) -> list[Rate]:
         for rate in zone.rates
         if rate.min_subtotal is None or line_total >= rate.min_subtotal
     ]
+
+
+def pickup_options(shop: Shop) -> list[Rate]:
+    """The shop's locations with local pickup on, as free delivery options."""
+    return [
+        Rate(f"shopify-pickup-{location.id}", location.name, Decimal(0), pickup_at=location)
+        for location in shop.locations
+        if location.pickup_instructions is not None
+    ]
+
+
+def pickup_address(shop: Shop, handle: str | None) -> dict[str, str] | None:
+    """The address of the location a pickup handle names: where its order is taxed."""
+    option = next((p for p in pickup_options(shop) if p.handle == handle), None)
+    return option.pickup_at.address if option and option.pickup_at else None
 
 
 def _handle(rate: ShippingRate) -> str:

@@ -145,7 +145,7 @@ def order_json(order: Order, shop: Shop) -> dict[str, Any]:
                 {
                     "title": order.shipping_title,
                     "price": money(order.shipping_price),
-                    "code": order.shipping_title,
+                    "code": order.shipping_code or order.shipping_title,
                 }
             ]
             if order.shipping_title
@@ -174,6 +174,7 @@ def order_json(order: Order, shop: Shop) -> dict[str, Any]:
             for li in order.line_items
         ],
         "shipping_address": order.shipping_address,
+        "billing_address": order.billing_address,
         "customer": {"email": order.email} if order.email else None,
         "app_id": None,
         "test": True,

@@ -13,6 +13,7 @@ from sandbox import demo_credentials
 from sandbox.shopify.state import (
     App,
     DiscountCode,
+    Location,
     Product,
     ShippingRate,
     ShippingZone,
@@ -152,6 +153,31 @@ def _demo_shop(state: ShopifyState, now: float) -> Shop:
         },
     )
     _add_products(state, shop, DEMO_CATALOGUE, now)
+    shop.locations = [
+        Location(
+            state.next_id(),
+            "Mission St store",
+            {
+                "address1": "500 Mission St",
+                "city": "San Francisco",
+                "provinceCode": "CA",
+                "countryCode": "US",
+                "zip": "94105",
+            },
+            pickup_instructions="Usually ready in 2 hours. Bring your order number to the counter.",
+        ),
+        Location(  # ships orders; shoppers cannot collect here
+            state.next_id(),
+            "Brooklyn warehouse",
+            {
+                "address1": "1 Water St",
+                "city": "Brooklyn",
+                "provinceCode": "NY",
+                "countryCode": "US",
+                "zip": "11201",
+            },
+        ),
+    ]
     return shop
 
 

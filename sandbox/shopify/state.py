@@ -90,6 +90,18 @@ class TaxRate:
 
 
 @dataclass
+class Location:
+    """A place the shop keeps stock; with local pickup on, shoppers may collect there
+    (https://shopify.dev/docs/api/admin-graphql/latest/objects/Location, localPickupSettingsV2:
+    DeliveryLocalPickupSettings, https://shopify.dev/docs/api/admin-graphql/latest/objects/DeliveryLocalPickupSettings)."""
+
+    id: int
+    name: str
+    address: dict[str, str]  # MailingAddressInput-shaped (address1, city, provinceCode, ...)
+    pickup_instructions: str | None = None  # None: local pickup is off at this location
+
+
+@dataclass
 class DiscountCode:
     code: str
     kind: str  # "percentage" | "fixed_amount"
@@ -162,6 +174,8 @@ class Order:
     cancelled_at: float | None = None
     cancel_reason: str | None = None
     note_attributes: list[dict[str, str]] = field(default_factory=list)
+    shipping_code: str | None = None  # the rate's or pickup's handle; None: as the title
+    billing_address: dict[str, Any] | None = None
 
 
 @dataclass
@@ -280,6 +294,7 @@ class Shop:
     zones: list[ShippingZone]
     tax_rates: list[TaxRate]
     discounts: dict[str, DiscountCode]  # upper-cased code -> discount
+    locations: list[Location] = field(default_factory=list)
     products: dict[int, Product] = field(default_factory=dict)
     orders: dict[int, Order] = field(default_factory=dict)
     draft_orders: dict[int, DraftOrder] = field(default_factory=dict)

@@ -10,10 +10,11 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from core.config import Config
 from core.models import Platform, Shop, ShopMode
 from core.services import services_of
 from sandbox.shopify.signing import sign_query
-from tests.support.cartpath import SHOP, SHOPIFY_SECRET, LiveCartpath
+from tests.support.cartpath import SHOP, SHOPIFY_SECRET, LiveCartpath, live_cartpath
 
 
 def _start(cartpath: LiveCartpath, browser: requests.Session) -> str:
@@ -176,3 +177,17 @@ def test_a_code_used_twice_fails_clearly(cartpath):
     assert "already used" in answer.text
     with services_of(cartpath.app).database.session() as session:
         assert session.scalar(select(func.count()).select_from(Shop)) == 0
+
+
+@pytest.mark.parametrize(
+    ("distribution", "asks_for_draft_orders"), [("public", False), ("custom", True)]
+)
+def test_only_a_custom_app_asks_for_the_draft_orders_its_checkout_prices_with(
+    make_config, sandbox, distribution, asks_for_draft_orders
+):
+    with live_cartpath(make_config(), sandbox, shopify_distribution=distribution) as live:
+        start = requests.get(live.shopify_install_link(), allow_redirects=False, timeout=10)
+
+    asked = parse_qs(urlsplit(start.headers["Location"]).query)["scope"][0].split(",")
+    assert set(Config.shopify_scopes.split(",")) <= set(asked)
+    assert ("write_draft_orders" in asked) is asks_for_draft_orders

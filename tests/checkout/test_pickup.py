@@ -1,7 +1,7 @@
-"""Local pickup on the hosted checkout, over HTTP with plain forms: BigCommerce's store
-offers it beside its rates, the total is the store's own for a pickup, and the order
-written back carries the pickup consignment. Shopify shops are offered none (see
-platforms/shopify/pricing.py)."""
+"""Local pickup on the hosted checkout, over HTTP with plain forms: each platform offers its
+pickup locations beside its rates, the total is the platform's own for a pickup, and the
+order written back is one to collect (BigCommerce: a pickup consignment; Shopify: no
+shipping address, the pickup as its shipping line and a note attribute)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import re
 from decimal import Decimal
 
 import pytest
+import requests
 from playwright.sync_api import Page, expect
 
 from checkout.models import OrderStatus
@@ -29,10 +30,11 @@ from tests.checkout.test_paying import (
 )
 from tests.payments import cards
 from tests.payments.cards import intents, tokenize
-from tests.support.cartpath import STORE
+from tests.support.cartpath import SHOP, STORE
 from tests.support.workers import wait_until
 
 PICKUP = "Pick up at our Mission St store"
+SHOPIFY_PICKUP = "Mission St store"
 
 
 def _options(page: str) -> dict[str, str]:
@@ -66,19 +68,36 @@ def test_pickup_is_listed_beside_the_rates_and_shipping_can_come_back(shop):  # 
     assert 'id="pay-button" disabled' in shipping.text, "a delivery option is needed again"
 
 
-def test_a_shopify_checkout_offers_no_pickup(shop):  # noqa: F811
-    browser, url = _start_shopify(shop)
-    page = _post(browser, url, action="contact", **US_ADDRESS).text
-    assert _options(page)
-    assert not any(label.startswith("Pickup:") for label in _options(page))
+def _shopify_with_address(live) -> tuple[requests.Session, str, str]:
+    browser, url = _start_shopify(live)
+    return browser, url, _post(browser, url, action="contact", **US_ADDRESS).text
 
 
-def test_choosing_pickup_and_paying_writes_back_an_order_to_collect(open_shop, sandbox):  # noqa: F811
-    live = open_shop(writeback_backoff_scale=0.01)
-    browser, url, page, *_ = bigcommerce_with_address(live)
-    pickup = _options(page.text)[f"Pickup: {PICKUP}"]
-    priced = _post(browser, url, action="delivery", shipping_option=pickup).text
-    total = _money(priced, "total")
+def test_a_shopify_checkout_lists_its_pickup_locations_beside_the_rates(shop):  # noqa: F811
+    browser, url, page = _shopify_with_address(shop)
+    offered = _options(page)
+    assert f"Pickup: {SHOPIFY_PICKUP}" in offered
+    assert "Standard" in offered
+    assert "Usually ready in 2 hours. Bring your order number to the counter." in page
+
+    picked = _post(
+        browser, url, action="delivery", shipping_option=offered[f"Pickup: {SHOPIFY_PICKUP}"]
+    )
+
+    assert _money(picked.text, "shipping") == 0
+    assert _money(picked.text, "total") == _money(picked.text, "subtotal") + _money(
+        picked.text, "tax"
+    )
+    assert "Standard" in _options(picked.text), "Shopify keeps its rates beside the pickup"
+    assert "Contact and billing address" in picked.text, "nothing is shipped to it"
+    standard = _post(browser, url, action="delivery", shipping_option=offered["Standard"])
+    assert _money(standard.text, "shipping") == Decimal("5.00")
+    assert "Contact and shipping address" in standard.text
+
+
+def _paid_for_pickup(live, sandbox, browser: requests.Session, url: str, pickup: str):
+    """Choose `pickup`, pay the total shown, and return the ledger order once written back."""
+    total = _money(_post(browser, url, action="delivery", shipping_option=pickup).text, "total")
 
     paid(live, pay(browser, url, tokenize(sandbox, cards.GOOD)), url)
 
@@ -88,13 +107,52 @@ def test_choosing_pickup_and_paying_writes_back_an_order_to_collect(open_shop, s
     order = _order_of(live, url)
     assert order.shipping_option["pickup"] is True
     assert order.shipping_total == Decimal(0)
+    assert order.total == total
+    return order
+
+
+def _thanks_say_where_to_collect(browser: requests.Session, url: str, title: str) -> None:
+    thanks = browser.get(f"{url}/thank-you", timeout=15).text
+    assert "Collecting your order" in thanks
+    assert title in thanks
+
+
+def test_choosing_pickup_on_shopify_and_paying_writes_back_an_order_to_collect(open_shop, sandbox):  # noqa: F811
+    live = open_shop(writeback_backoff_scale=0.01)
+    browser, url, page = _shopify_with_address(live)
+    pickup = _options(page)[f"Pickup: {SHOPIFY_PICKUP}"]
+
+    order = _paid_for_pickup(live, sandbox, browser, url, pickup)
+
+    (written,) = sandbox.state()["shopify"]["shops"][SHOP]["orders"]
+    assert Decimal(written["total_price"]) == order.total
+    assert written["shipping_address"] is None, "an order to collect ships nowhere"
+    assert written["billing_address"]["zip"] == US_ADDRESS["postal_code"]
+    assert [(ln["title"], ln["code"], ln["price"]) for ln in written["shipping_lines"]] == [
+        (SHOPIFY_PICKUP, pickup, "0.00")
+    ]
+    assert written["note_attributes"] == [
+        {
+            "name": "Local pickup",
+            "value": f"{SHOPIFY_PICKUP} Usually ready in 2 hours. "
+            "Bring your order number to the counter.",
+        }
+    ]
+    _thanks_say_where_to_collect(browser, url, SHOPIFY_PICKUP)
+
+
+def test_choosing_pickup_and_paying_writes_back_an_order_to_collect(open_shop, sandbox):  # noqa: F811
+    live = open_shop(writeback_backoff_scale=0.01)
+    browser, url, page, *_ = bigcommerce_with_address(live)
+    pickup = _options(page.text)[f"Pickup: {PICKUP}"]
+
+    order = _paid_for_pickup(live, sandbox, browser, url, pickup)
+
     written = sandbox.state()["bigcommerce"]["stores"][STORE]["orders"][order.platform_order_id]
     assert written["cart_id"] == checkout_of(live, url).platform_ref
     assert written["pickups"] == [11], "the order carries the store's pickup consignment"
     assert written["shipping_addresses"] == 0
-    thanks = browser.get(f"{url}/thank-you", timeout=15).text
-    assert "Collecting your order" in thanks
-    assert PICKUP in thanks
+    _thanks_say_where_to_collect(browser, url, PICKUP)
 
 
 @pytest.mark.slow

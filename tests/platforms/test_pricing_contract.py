@@ -41,6 +41,8 @@ class Kit:
     variants: dict[str, str]  # "shoe42", "shoe43", "shoe44", "socks" -> variant id
     rates: dict[str, Decimal]  # shipping option title -> price, for a 118.00 cart (3 units)
     pickups: dict[str, str]  # local pickup title -> its collection instructions
+    pickup_taxed_in: str | None  # the pickup location's province, or None: the shopper's
+    rates_beside_pickup: bool  # whether the rates stay listed once pickup is chosen
     tax_rate: dict[str, Decimal]  # province -> rate
     taxes_shipping: dict[str, bool]  # province -> whether the rate taxes shipping
     percent_code: tuple[str, Decimal]
@@ -88,9 +90,11 @@ def _shopify_kit(cartpath: LiveCartpath) -> Kit:
             "Express": Decimal("15.00"),
             "Free shipping": Decimal("0.00"),
         },
-        # Shopify lists pickup for draft orders in a query of its own (not wired up yet):
-        # https://shopify.dev/docs/api/admin-graphql/latest/queries/draftOrderAvailableDeliveryOptions
-        pickups={},
+        pickups={  # the demo shop's location with local pickup on (its warehouse has none)
+            "Mission St store": "Usually ready in 2 hours. Bring your order number to the counter."
+        },
+        pickup_taxed_in="CA",  # where the shopper takes the goods (sandbox/shopify/pricing.py)
+        rates_beside_pickup=True,  # one list of delivery options for the draft order
         tax_rate={"CA": Decimal("0.0725"), "NY": Decimal("0.04")},
         taxes_shipping={"CA": False, "NY": False},
         percent_code=("WELCOME10", Decimal("10")),
@@ -134,6 +138,8 @@ def _bigcommerce_kit(cartpath: LiveCartpath) -> Kit:
                 "Ready in 2 hours. Bring your order number to the counter."
             )
         },
+        pickup_taxed_in=None,  # the store's tax follows the billing address
+        rates_beside_pickup=False,  # a pickup consignment has no shipping rates
         tax_rate={"CA": Decimal("0.0725"), "NY": Decimal("0.08875")},
         taxes_shipping={"CA": False, "NY": True},
         percent_code=("SAVE10", Decimal("10")),
@@ -410,49 +416,63 @@ def test_local_pickup_is_offered_beside_the_rates_where_the_platform_has_it(kit:
     assert rates(quote) == kit.rates
 
 
-@pytest.fixture
-def bigcommerce(cartpath: LiveCartpath) -> Kit:
-    """Pickup as BigCommerce's checkout does it (Shopify's is not offered: see its kit)."""
-    return _bigcommerce_kit(cartpath)
+def pickup_of(kit: Kit, quote: Quote) -> str:
+    return option(quote, next(iter(kit.pickups)))
 
 
-def test_choosing_pickup_ships_nothing_and_taxes_the_items_only(bigcommerce: Kit):
-    kit = bigcommerce
+def test_choosing_pickup_ships_nothing_and_taxes_the_items_only(kit: Kit):
     state = kit.state(*CART, email=EMAIL, address=CALIFORNIA)
+    first_rate = next(iter(kit.rates))
     shipped = kit.quote(
-        CheckoutState(**{**vars(state), "shipping_option": option(kit.quote(state), "Flat rate")})
+        CheckoutState(**{**vars(state), "shipping_option": option(kit.quote(state), first_rate)})
     )
-    pickup = option(shipped, "Pick up at our Mission St store")
+    pickup = pickup_of(kit, shipped)
 
     quote = kit.quote(CheckoutState(**{**vars(state), "shipping_option": pickup}))
 
     assert quote.selected_shipping == pickup
     assert quote.shipping_total == Decimal(0)
     assert quote.tax_total == expected_tax(kit, "CA", CART_SUBTOTAL, Decimal(0))
-    assert quote.total == CART_SUBTOTAL + quote.tax_total == shipped.total - Decimal("10.00")
-    assert rates(quote) == {}, "a pickup consignment has no rates until the shopper ships"
+    assert quote.total == CART_SUBTOTAL + quote.tax_total
+    assert quote.total == shipped.total - kit.rates[first_rate]
+    assert rates(quote) == (kit.rates if kit.rates_beside_pickup else {})
     assert pickups(quote) == kit.pickups
     assert_adds_up(quote)
     assert kit.quote(CheckoutState(**{**vars(state), "shipping_option": pickup})) == quote
 
 
-def test_shipping_again_after_pickup_lists_the_rates_with_none_chosen(bigcommerce: Kit):
-    kit = bigcommerce
+def test_a_pickup_is_taxed_where_the_platform_says(kit: Kit):
+    """Shopify taxes a pickup at the location (California), BigCommerce at the billing
+    address (New York): whichever, the quote is the platform's."""
+    state = kit.state(*CART, email=EMAIL, address=NEW_YORK)
+    pickup = pickup_of(kit, kit.quote(state))
+
+    quote = kit.quote(CheckoutState(**{**vars(state), "shipping_option": pickup}))
+
+    province = kit.pickup_taxed_in or "NY"
+    assert quote.tax_total == expected_tax(kit, province, CART_SUBTOTAL, Decimal(0))
+    assert quote.total == CART_SUBTOTAL + quote.tax_total
+    assert_adds_up(quote)
+
+
+def test_shipping_again_after_pickup_lists_the_rates_with_none_chosen(kit: Kit):
     state = kit.state(*CART, email=EMAIL, address=CALIFORNIA)
-    pickup = option(kit.quote(state), "Pick up at our Mission St store")
+    pickup = pickup_of(kit, kit.quote(state))
     kit.quote(CheckoutState(**{**vars(state), "shipping_option": pickup}))
+    first_rate = next(iter(kit.rates))
 
     back = kit.quote(state)
-    flat = kit.quote(CheckoutState(**{**vars(state), "shipping_option": option(back, "Flat rate")}))
+    shipped = kit.quote(
+        CheckoutState(**{**vars(state), "shipping_option": option(back, first_rate)})
+    )
 
     assert back.selected_shipping is None
     assert rates(back) == kit.rates
-    assert flat.shipping_total == Decimal("10.00")
-    assert_adds_up(flat)
+    assert shipped.shipping_total == kit.rates[first_rate]
+    assert_adds_up(shipped)
 
 
-def test_a_pickup_method_the_store_no_longer_has_is_not_selected(bigcommerce: Kit):
-    kit = bigcommerce
+def test_a_pickup_the_platform_does_not_offer_is_not_selected(kit: Kit):
     state = kit.state(*CART, email=EMAIL, address=CALIFORNIA)
 
     quote = kit.quote(CheckoutState(**{**vars(state), "shipping_option": "pickup-999"}))

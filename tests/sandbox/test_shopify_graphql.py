@@ -549,3 +549,166 @@ def test_order_edit_discounts_an_added_line_adds_shipping_and_a_manual_payment_s
 
 def money_input(amount: str) -> dict:
     return {"amount": amount, "currencyCode": "USD"}
+
+
+DELIVERY_OPTIONS = """
+query Options($input: DraftOrderAvailableDeliveryOptionsInput!, $count: Int, $from: Int,
+              $search: String) {
+  draftOrderAvailableDeliveryOptions(input: $input, localPickupCount: $count,
+                                     localPickupFrom: $from, search: $search) {
+    availableShippingRates { code handle source title price { amount } }
+    availableLocalDeliveryRates { handle }
+    availableLocalPickupOptions {
+      code handle instructions locationId source title distanceFromBuyer { value }
+    }
+    pageInfo { hasNextPage hasPreviousPage }
+  }
+}
+"""
+
+PICKUP_INSTRUCTIONS = "Usually ready in 2 hours. Bring your order number to the counter."
+
+
+def delivery_options(shop, token, lines: list[dict], **variables) -> dict:
+    answer = shop.gql(token, DELIVERY_OPTIONS, {"input": {"lineItems": lines}, **variables})
+    return answer["data"]["draftOrderAvailableDeliveryOptions"]
+
+
+def test_delivery_options_list_the_rates_and_the_locations_with_pickup_on(shop, token):
+    ids = variant_ids(shop, token)
+    shoe = [{"variantId": ids["TRS-42"], "quantity": 2}]  # 178.00: free shipping too
+
+    options = delivery_options(shop, token, shoe)
+    with_address = delivery_options(
+        shop,
+        token,
+        shoe,
+        input={
+            "lineItems": shoe,
+            "shippingAddress": {"countryCode": "US", "provinceCode": "NY"},
+        },
+    )
+
+    assert options["availableShippingRates"] == [], "rates need an address"
+    (pickup,) = options["availableLocalPickupOptions"]
+    assert pickup["title"] == pickup["code"] == "Mission St store"
+    assert pickup["instructions"] == PICKUP_INSTRUCTIONS
+    assert pickup["locationId"].startswith("gid://shopify/Location/")
+    assert pickup["source"] == "shopify"
+    assert pickup["distanceFromBuyer"] is None
+    assert [(r["title"], r["price"]["amount"]) for r in with_address["availableShippingRates"]] == [
+        ("Standard", "5.00"),
+        ("Express", "15.00"),
+        ("Free shipping", "0.00"),
+    ]
+    assert with_address["availableLocalPickupOptions"] == [pickup], "the warehouse has none"
+    assert with_address["availableLocalDeliveryRates"] == []
+    gift_card = [{"variantId": ids["GC-25"], "quantity": 1}]
+    assert delivery_options(shop, token, gift_card)["availableLocalPickupOptions"] == [], (
+        "nothing to collect"
+    )
+
+
+def test_pickup_locations_are_paged_and_searched(shop, token):
+    ids = variant_ids(shop, token)
+    shoe = [{"variantId": ids["TRS-42"], "quantity": 1}]
+
+    first = delivery_options(shop, token, shoe, count=1)
+    past = delivery_options(shop, token, shoe, **{"from": 1})
+    found = delivery_options(shop, token, shoe, search="mission")
+    missed = delivery_options(shop, token, shoe, search="Brooklyn")
+
+    assert len(first["availableLocalPickupOptions"]) == 1
+    assert first["pageInfo"] == {"hasNextPage": False, "hasPreviousPage": False}
+    assert past["availableLocalPickupOptions"] == []
+    assert past["pageInfo"]["hasPreviousPage"] is True
+    assert len(found["availableLocalPickupOptions"]) == 1
+    assert missed["availableLocalPickupOptions"] == []
+
+
+def test_a_pickup_handle_prices_a_free_delivery_taxed_at_the_location(shop, token):
+    ids = variant_ids(shop, token)
+    lines = [{"variantId": ids["TRS-42"], "quantity": 1}]
+    (pickup,) = delivery_options(shop, token, lines)["availableLocalPickupOptions"]
+    new_york = {"countryCode": "US", "provinceCode": "NY", "zip": "10118"}
+
+    calc = shop.gql(
+        token,
+        CALCULATE,
+        {
+            "input": {
+                "lineItems": lines,
+                "shippingAddress": new_york,
+                "shippingLine": {"shippingRateHandle": pickup["handle"]},
+            }
+        },
+    )["data"]["draftOrderCalculate"]["calculatedDraftOrder"]
+
+    assert calc["totalShippingPriceSet"]["shopMoney"]["amount"] == "0.00"
+    assert [t["title"] for t in calc["taxLines"]] == ["CA State Tax"], "taxed in San Francisco"
+    assert calc["totalTaxSet"]["shopMoney"]["amount"] == "6.45"  # 89.00 x 7.25%
+    assert calc["totalPriceSet"]["shopMoney"]["amount"] == "95.45"
+    assert calc["warnings"] == []
+
+
+def test_an_order_to_collect_keeps_its_billing_address_and_pickup_code(shop, token):
+    ids = variant_ids(shop, token)
+    billing = {"firstName": "Ada", "countryCode": "US", "provinceCode": "NY", "zip": "10118"}
+    created = create_order(
+        shop,
+        token,
+        ids["TRS-42"],
+        order={
+            "billingAddress": billing,
+            "shippingLines": [
+                {
+                    "title": "Mission St store",
+                    "code": "shopify-pickup-1",
+                    "source": "shopify",
+                    "priceSet": money("0.00"),
+                }
+            ],
+            "customAttributes": [{"key": "Local pickup", "value": "Mission St store"}],
+        },
+    )["data"]["orderCreate"]
+    assert created["userErrors"] == []
+
+    order = shop.gql(
+        token,
+        """query($id: ID!) { order(id: $id) {
+          shippingAddress { zip } billingAddress { firstName zip }
+          shippingLine { title code } customAttributes { key value } } }""",
+        {"id": created["order"]["id"]},
+    )["data"]["order"]
+
+    assert order["shippingAddress"] is None
+    assert order["billingAddress"] == {"firstName": "Ada", "zip": "10118"}
+    assert order["shippingLine"] == {"title": "Mission St store", "code": "shopify-pickup-1"}
+    assert order["customAttributes"] == [{"key": "Local pickup", "value": "Mission St store"}]
+
+
+@pytest.mark.parametrize(
+    ("scopes", "denied"),
+    [
+        (["read_products"], ["draftOrderCalculate", "draftOrderAvailableDeliveryOptions"]),
+        (["read_products", "read_draft_orders"], ["draftOrderCalculate"]),
+        (["read_products", "write_draft_orders"], []),
+    ],
+)
+def test_draft_order_fields_need_their_access_scope(shop, scopes, denied):
+    token = shop.install(scopes=scopes)["access_token"]
+    ids = variant_ids(shop, token)
+    lines = [{"variantId": ids["TRS-42"], "quantity": 1}]
+
+    calculate = shop.graphql(token, CALCULATE, {"input": {"lineItems": lines}}).json()
+    options = shop.graphql(token, DELIVERY_OPTIONS, {"input": {"lineItems": lines}}).json()
+
+    refused = {
+        error["message"].split()[3]: error["extensions"]
+        for answer in (calculate, options)
+        for error in answer.get("errors", [])
+    }
+    assert sorted(refused) == sorted(denied)
+    for extensions in refused.values():
+        assert extensions["code"] == "ACCESS_DENIED"
+        assert extensions["requiredAccess"].endswith("access scope.")

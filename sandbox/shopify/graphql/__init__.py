@@ -24,7 +24,7 @@ from graphql import (
     validate,
 )
 
-from sandbox.shopify.graphql import edit_pricing, mutations, online_store, queries
+from sandbox.shopify.graphql import access, edit_pricing, mutations, online_store, queries
 from sandbox.shopify.graphql.cost import CostWalker
 from sandbox.shopify.graphql.nodes import Ctx
 from sandbox.shopify.graphql.sdl import SDL
@@ -46,7 +46,7 @@ def schema() -> GraphQLSchema:
         if not isinstance(root, GraphQLObjectType):
             raise TypeError("the SDL must define query and mutation roots")
         for name, resolver in resolvers.items():
-            root.fields[name].resolve = resolver
+            root.fields[name].resolve = access.guarded(name, resolver)
     for (type_name, field_name), resolver in online_store.FIELDS.items():
         owner = built.get_type(type_name)
         if not isinstance(owner, GraphQLObjectType):

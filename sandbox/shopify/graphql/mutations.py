@@ -17,6 +17,7 @@ from sandbox.shopify.graphql.nodes import (
     calculated_draft_node,
     calculated_line,
     calculated_order_node,
+    draft_lines,
     draft_node,
     order_node,
     parse_gid,
@@ -41,21 +42,11 @@ def _amount(bag: dict[str, Any] | None) -> Decimal | None:
         raise PricingError(["amount"], "Amount is not a decimal") from None
 
 
-def _draft_lines(data: dict[str, Any]) -> list[tuple[int, int]]:
-    lines = []
-    for index, line in enumerate(data.get("lineItems") or []):
-        variant_id = parse_gid(line.get("variantId") or "", "ProductVariant")
-        if variant_id is None:
-            raise PricingError(["lineItems", str(index), "variantId"], "Variant does not exist")
-        lines.append((variant_id, line["quantity"]))
-    return lines
-
-
 def _quote_input(ctx: Ctx, data: dict[str, Any]) -> Quote:
     shipping = data.get("shippingLine") or {}
     return quote(
         ctx.shop,
-        _draft_lines(data),
+        draft_lines(data),
         address=data.get("shippingAddress"),
         discount_codes=data.get("discountCodes") or [],
         shipping_handle=shipping.get("shippingRateHandle"),
@@ -87,7 +78,7 @@ def draft_order_create(_root: Any, info: GraphQLResolveInfo, input: dict) -> dic
         id=draft_id,
         name=f"#D{len(ctx.shop.draft_orders) + 1}",
         email=input.get("email") or "",
-        lines=_draft_lines(input),
+        lines=draft_lines(input),
         shipping_address=input.get("shippingAddress"),
         discount_code=priced.discount_code,
         shipping_handle=priced.shipping.handle if priced.shipping else None,
@@ -180,11 +171,13 @@ def _order_input(data: dict[str, Any], options: dict[str, Any]) -> orders.NewOrd
         tags=data.get("tags") or [],
         note=data.get("note") or "",
         shipping_address=data.get("shippingAddress"),
+        billing_address=data.get("billingAddress"),
         tax_lines=[
             TaxLine(t["title"], Decimal(str(t["rate"])), _amount(t.get("priceSet")) or Decimal(0))
             for t in data.get("taxLines") or []
         ],
         shipping_title=shipping["title"] if shipping else None,
+        shipping_code=shipping.get("code") if shipping else None,
         shipping_price=_amount(shipping["priceSet"]) if shipping else Decimal(0),
         discount_code=code,
         discount=discount,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from graphql import GraphQLError
 
 from sandbox.shopify import orders as order_rules
-from sandbox.shopify.pricing import Quote
+from sandbox.shopify.pricing import PricingError, Quote, Rate
 from sandbox.shopify.resources import gid, iso, money
 from sandbox.shopify.state import (
     AccessToken,
@@ -276,6 +276,7 @@ def order_node(ctx: Ctx, order: Order) -> dict[str, Any]:
             {"key": a["name"], "value": a["value"]} for a in order.note_attributes
         ],
         "shippingAddress": address_node(order.shipping_address),
+        "billingAddress": address_node(order.billing_address),
         "subtotalPriceSet": money_bag(order.subtotal_price, c),
         "totalDiscountsSet": money_bag(order.total_discounts, c),
         "totalTaxSet": money_bag(order.total_tax, c),
@@ -288,7 +289,7 @@ def order_node(ctx: Ctx, order: Order) -> dict[str, Any]:
         "shippingLine": (
             {
                 "title": order.shipping_title,
-                "code": order.shipping_title,
+                "code": order.shipping_code or order.shipping_title,
                 "originalPriceSet": money_bag(order.shipping_price, c),
             }
             if order.shipping_title
@@ -310,6 +311,21 @@ def order_node(ctx: Ctx, order: Order) -> dict[str, Any]:
             order.line_items, lambda li: line_item_node(ctx, li, c), lambda li: li.id, args
         ),
     }
+
+
+def draft_lines(data: dict[str, Any]) -> list[tuple[int, int]]:
+    """(variant id, quantity) of a DraftOrderInput's lineItems; a bad id is a PricingError."""
+    lines = []
+    for index, line in enumerate(data.get("lineItems") or []):
+        variant_id = parse_gid(line.get("variantId") or "", "ProductVariant")
+        if variant_id is None:
+            raise PricingError(["lineItems", str(index), "variantId"], "Variant does not exist")
+        lines.append((variant_id, line["quantity"]))
+    return lines
+
+
+def shipping_rate_node(rate: Rate, currency: str) -> dict[str, Any]:
+    return {"handle": rate.handle, "title": rate.title, "price": money_v2(rate.price, currency)}
 
 
 def calculated_draft_node(ctx: Ctx, quote: Quote) -> dict[str, Any]:
@@ -336,10 +352,7 @@ def calculated_draft_node(ctx: Ctx, quote: Quote) -> dict[str, Any]:
         "totalTaxSet": money_bag(quote.total_tax, c),
         "totalPriceSet": money_bag(quote.total, c),
         "taxLines": [tax_line_node(t, c) for t in quote.tax_lines],
-        "availableShippingRates": [
-            {"handle": r.handle, "title": r.title, "price": money_v2(r.price, c)}
-            for r in quote.rates
-        ],
+        "availableShippingRates": [shipping_rate_node(r, c) for r in quote.rates],
         "shippingLine": (
             {
                 "title": quote.shipping.title,

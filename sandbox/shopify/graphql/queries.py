@@ -13,18 +13,22 @@ from graphql import GraphQLResolveInfo
 from sandbox.shopify.graphql.nodes import (
     Ctx,
     connection,
+    draft_lines,
     draft_node,
     order_node,
     parse_gid,
     product_node,
+    shipping_rate_node,
     shop_node,
     variant_node,
     webhook_node,
 )
-from sandbox.shopify.pricing import quote
+from sandbox.shopify.pricing import Rate, pickup_options, quote
 from sandbox.shopify.resources import gid
-from sandbox.shopify.state import Order, Product, Variant
+from sandbox.shopify.state import Location, Order, Product, Variant
 from sandbox.shopify.webhooks import rest_topic
+
+PICKUP_PAGE = 10  # pickup locations per page when localPickupCount is not given (ours)
 
 
 def ctx_of(info: GraphQLResolveInfo) -> Ctx:
@@ -193,6 +197,64 @@ def resolve_draft_order(_root: Any, info: GraphQLResolveInfo, id: str) -> dict |
     return draft_node(ctx, draft, priced)
 
 
+def resolve_delivery_options(
+    _root: Any,
+    info: GraphQLResolveInfo,
+    input: dict,  # noqa: A002
+    localPickupCount: int | None = None,  # noqa: N803
+    localPickupFrom: int | None = None,  # noqa: N803
+    search: str | None = None,
+    sessionToken: str | None = None,  # noqa: ARG001, N803 - tracing only
+) -> dict:
+    """draftOrderAvailableDeliveryOptions: shipping rates for the address, and the pickup
+    locations (paged by localPickupFrom/localPickupCount, filtered by `search`); the
+    sandbox has no local delivery. A variant that does not exist fails the query."""
+    ctx = ctx_of(info)
+    priced = quote(
+        ctx.shop,
+        draft_lines(input),
+        address=input.get("shippingAddress"),
+        discount_codes=input.get("discountCodes") or [],
+        shipping_handle=None,
+        now=ctx.now,
+    )
+    needs_shipping = any(line.variant.grams > 0 for line in priced.lines)
+    pickups = [
+        p
+        for p in (pickup_options(ctx.shop) if needs_shipping else [])
+        if not search or search.lower() in p.title.lower()
+    ]
+    start = max(localPickupFrom or 0, 0)
+    page = pickups[start : start + (localPickupCount or PICKUP_PAGE)]
+    currency = priced.currency
+    return {
+        "availableShippingRates": [
+            {**shipping_rate_node(r, currency), "code": r.title, "source": "shopify"}
+            for r in priced.rates
+        ],
+        "availableLocalDeliveryRates": [],
+        "availableLocalPickupOptions": [_pickup_node(p, p.pickup_at) for p in page if p.pickup_at],
+        "pageInfo": {
+            "hasNextPage": start + len(page) < len(pickups),
+            "hasPreviousPage": start > 0,
+            "startCursor": None,
+            "endCursor": None,
+        },
+    }
+
+
+def _pickup_node(option: Rate, location: Location) -> dict[str, Any]:
+    return {
+        "code": location.name,
+        "distanceFromBuyer": None,  # the sandbox does not geocode
+        "handle": option.handle,
+        "instructions": location.pickup_instructions or "",
+        "locationId": gid("Location", location.id),
+        "source": "shopify",
+        "title": option.title,
+    }
+
+
 def _own_webhooks(ctx: Ctx):
     return [w for w in ctx.shop.webhooks.values() if w.client_id == ctx.token.client_id]
 
@@ -222,6 +284,7 @@ RESOLVERS = {
     "order": resolve_order,
     "orders": resolve_orders,
     "draftOrder": resolve_draft_order,
+    "draftOrderAvailableDeliveryOptions": resolve_delivery_options,
     "webhookSubscription": resolve_webhook_subscription,
     "webhookSubscriptions": resolve_webhook_subscriptions,
 }

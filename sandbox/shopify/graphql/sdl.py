@@ -194,6 +194,36 @@ type ShippingRate {
   price: MoneyV2!
 }
 
+# draftOrderAvailableDeliveryOptions: https://shopify.dev/docs/api/admin-graphql/latest/queries/draftOrderAvailableDeliveryOptions
+type DraftOrderShippingRate {
+  code: String!
+  handle: String!
+  price: MoneyV2!
+  source: String!
+  title: String!
+}
+
+enum DistanceUnit { KILOMETERS MILES }
+type Distance { unit: DistanceUnit! value: Float! }
+
+# https://shopify.dev/docs/api/admin-graphql/latest/objects/PickupInStoreLocation
+type PickupInStoreLocation {
+  code: String!
+  distanceFromBuyer: Distance
+  handle: String!
+  instructions: String!
+  locationId: ID!
+  source: String!
+  title: String!
+}
+
+type DraftOrderAvailableDeliveryOptions {
+  availableLocalDeliveryRates: [DraftOrderShippingRate!]!
+  availableLocalPickupOptions: [PickupInStoreLocation!]!
+  availableShippingRates: [DraftOrderShippingRate!]!
+  pageInfo: PageInfo!
+}
+
 type OrderTransaction {
   id: ID!
   kind: OrderTransactionKind!
@@ -239,6 +269,7 @@ type Order {
   discountCodes: [String!]!
   customAttributes: [Attribute!]!
   shippingAddress: MailingAddress
+  billingAddress: MailingAddress
   subtotalPriceSet: MoneyBag
   totalDiscountsSet: MoneyBag
   totalTaxSet: MoneyBag
@@ -369,6 +400,7 @@ type QueryRoot {
   order(id: ID!): Order
   orders(first: Int, after: String, last: Int, before: String, reverse: Boolean, query: String): OrderConnection!
   draftOrder(id: ID!): DraftOrder
+  draftOrderAvailableDeliveryOptions(input: DraftOrderAvailableDeliveryOptionsInput!, localPickupCount: Int, localPickupFrom: Int, search: String, sessionToken: String): DraftOrderAvailableDeliveryOptions!
   webhookSubscription(id: ID!): WebhookSubscription
   webhookSubscriptions(first: Int, after: String, last: Int, before: String, reverse: Boolean, topics: [WebhookSubscriptionTopic!]): WebhookSubscriptionConnection!
 }
@@ -426,6 +458,14 @@ input DraftOrderInput {
   customAttributes: [AttributeInput!]
 }
 
+# A subset of https://shopify.dev/docs/api/admin-graphql/latest/input-objects/DraftOrderAvailableDeliveryOptionsInput
+input DraftOrderAvailableDeliveryOptionsInput {
+  lineItems: [DraftOrderLineItemInput!]
+  shippingAddress: MailingAddressInput
+  discountCodes: [String!]
+  shippingLine: ShippingLineInput
+}
+
 input OrderCreateLineItemInput {
   variantId: ID
   quantity: Int!
@@ -454,6 +494,7 @@ input OrderCreateTaxLineInput {
 input OrderCreateShippingLineInput {
   title: String!
   code: String
+  source: String
   priceSet: MoneyBagInput!
 }
 
