@@ -114,9 +114,13 @@ def start_funnel(order_id: int) -> str | None:
         platform, shop_id, version_id = shop.platform, shop.id, version.id
         address = Address(**order.shipping_address) if order.shipping_address else None
         email = order.email
+        delivery = order.shipping_option or {}
+        pickup = delivery["id"] if delivery.get("pickup") else None
         session.commit()  # no transaction stays open across the platform's calls below
     quotes = {
-        offer.key: [_quoted(platform, shop_id, email, address, priced) for priced in choices]
+        offer.key: [
+            _quoted(platform, shop_id, email, address, pickup, priced) for priced in choices
+        ]
         for offer in definition.in_path_order()
         if (choices := price_variants(platform, shop_id, offer, limit=MAX_CHOICES))
     }
@@ -163,7 +167,12 @@ def _saved_card(session: Session, order: Order) -> Payment | None:
 
 
 def _quoted(
-    platform: Platform, shop_id: int, email: str, address: Address | None, priced: PricedOffer
+    platform: Platform,
+    shop_id: int,
+    email: str,
+    address: Address | None,
+    pickup: str | None,
+    priced: PricedOffer,
 ) -> dict[str, Any]:
     """The added item's breakdown: discounted items, the offer's shipping, the platform's tax.
 
@@ -171,7 +180,9 @@ def _quoted(
     arbitrary unit price), so the item is quoted at list price and the tax rates are read
     off the quotes: the items' rate from a quote without shipping, the shipping's from the
     difference a shipping rate makes (zero where the store does not tax shipping). Each
-    is applied to the discounted items and the offer's own shipping.
+    is applied to the discounted items and the offer's own shipping. On an order to
+    collect (`pickup`, the order's pickup option) the item is collected with it: quoted
+    with that pickup, so taxed where the platform taxes pickups, and nothing shipped.
     """
     offer, line = priced.offer, priced.line
     engine = engine_for(platform)
@@ -179,16 +190,18 @@ def _quoted(
         items=(CartItem(line.variant_id, offer.quantity),),
         email=email,
         address=address,
+        shipping_option=pickup,
         platform_ref=priced.platform_ref,
     )
     quote = engine.quote(shop_id, state)
     currency = quote.currency
     taxed_items = quote.subtotal - quote.discount_total
     items_rate = quote.tax_total / taxed_items if taxed_items > 0 else Decimal(0)
-    shipping = offer.shipping.amount if offer.shipping.kind == "flat" else Decimal(0)
+    ships = offer.shipping.kind != "free" and pickup is None
+    shipping = offer.shipping.amount if ships and offer.shipping.kind == "flat" else Decimal(0)
     shipping_rate = Decimal(0)
     rates = [option for option in quote.shipping_options if not option.pickup]
-    if offer.shipping.kind != "free" and rates:
+    if ships and rates:
         cheapest = min(rates, key=lambda option: option.price)
         shipped = engine.quote(shop_id, replace(state, shipping_option=cheapest.id))
         if shipped.shipping_total > 0:

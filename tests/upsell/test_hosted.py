@@ -21,7 +21,14 @@ from core.money import Money
 from core.services import services_of
 from platforms.shopify.admin import graphql
 from platforms.shopify.client import call
-from tests.checkout.test_paying import _concurrently, bigcommerce_checkout, pay, ready_checkout
+from tests.checkout.test_checkout_flow import US_ADDRESS, _post, _start_shopify
+from tests.checkout.test_paying import (
+    _concurrently,
+    bigcommerce_checkout,
+    bigcommerce_with_address,
+    pay,
+    ready_checkout,
+)
 from tests.payments import cards
 from tests.payments.cards import succeeded, tokenize
 from tests.support import bigcommerce as bc
@@ -432,3 +439,40 @@ def test_the_shopper_chooses_the_variant_and_is_charged_its_platform_price(shop)
     shop.wait_for_jobs(timeout=60)
     assert _platform_quantity(shop, Platform.SHOPIFY, (str(bottle["id"]), variants[1])) == 1
     assert _platform_quantity(shop, Platform.SHOPIFY, (str(bottle["id"]), variants[0])) == 0
+
+
+def _pickup_checkout(live: LiveCartpath, platform: Platform) -> tuple[requests.Session, str]:
+    """A checkout whose shopper chose to collect the order, ready to pay."""
+    if platform is Platform.SHOPIFY:
+        browser, url = _start_shopify(live)
+        page = _post(browser, url, action="contact", **US_ADDRESS).text
+    else:
+        browser, url, answer, *_ = bigcommerce_with_address(live)
+        page = answer.text
+    pickup = re.search(r'name="shipping_option" value="([^"]+)"[^>]*>\s*<label[^>]*>Pickup:', page)
+    assert pickup, "the platform offers pickup"
+    _post(browser, url, action="delivery", shipping_option=pickup.group(1))
+    return browser, url
+
+
+@pytest.mark.parametrize("platform", [Platform.SHOPIFY, Platform.BIGCOMMERCE])
+def test_an_offer_on_an_order_to_collect_is_collected_with_it(shop, platform):
+    """No shipping is charged for the item, and the platform's order, still one to collect,
+    is paid in full."""
+    items = _shopify_items(shop) if platform is Platform.SHOPIFY else _bigcommerce_items(shop)
+    domain = SHOP if platform is Platform.SHOPIFY else STORE
+    offer = _offer(*items[0], shipping={"kind": "flat", "amount": "4.00"})
+    _funnel(shop, platform, domain, {"main": offer}, "main")
+    browser, url = _pickup_checkout(shop, platform)
+
+    token = _paid_to_offer(shop, browser, url)
+    shown = _shown(shop, token)
+    accepted = _post_offer(browser, url, token, "accept")
+
+    assert accepted.status_code == 303, accepted.text
+    assert Decimal(shown.quote["shipping"]) == 0, "collected with the order"
+    payments = _ledger_matches_stripe(shop)
+    assert payments[1].amount == shown.total
+    shop.wait_for_jobs(timeout=60)
+    assert _platform_quantity(shop, platform, items[0]) == 1
+    _platform_order_is_paid_in_full(shop, platform, payments, shown)
