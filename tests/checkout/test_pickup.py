@@ -156,20 +156,24 @@ def test_choosing_pickup_and_paying_writes_back_an_order_to_collect(open_shop, s
 
 
 @pytest.mark.slow
-def test_pickup_in_the_browser_is_accessible_and_shipping_comes_back(shop, page: Page):  # noqa: F811
-    _, url, *_ = bigcommerce_with_address(shop)
+@pytest.mark.parametrize("platform", ["shopify", "bigcommerce"])
+def test_pickup_in_the_browser_is_accessible_and_shipping_comes_back(shop, page: Page, platform):  # noqa: F811
+    if platform == "shopify":
+        url, title, rate = _shopify_with_address(shop)[1], SHOPIFY_PICKUP, "Standard"
+    else:
+        url, title, rate = bigcommerce_with_address(shop)[1], PICKUP, "Flat rate"
     page.goto(url)
-    pickup = page.get_by_role("radio", name=re.compile(PICKUP))
+    pickup = page.get_by_role("radio", name=re.compile(title))
     expect(pickup).to_be_visible()
 
     with page.expect_navigation():  # enhance.js re-quotes as soon as the option is chosen
         pickup.check()
 
-    expect(page.get_by_role("radio", name=re.compile(PICKUP))).to_be_checked()
+    expect(page.get_by_role("radio", name=re.compile(title))).to_be_checked()
     expect(page.get_by_test_id("shipping")).to_have_text("$0.00")
     assert _blocking_violations(page) == []
     _submit(page, "Ship to my address instead")
-    expect(page.get_by_role("radio", name=re.compile("Flat rate"))).not_to_be_checked()
+    expect(page.get_by_role("radio", name=re.compile(rate))).not_to_be_checked()
     expect(page.get_by_role("button", name="Ship to my address instead")).to_have_count(0)
 
 
