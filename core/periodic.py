@@ -88,7 +88,7 @@ class Periodic:
 
 
 def _may_run(svc: Services, task: PeriodicTask) -> bool:
-    redis = getattr(svc.jobs, "redis", None)
+    redis = svc.redis
     if redis is None:
         return True
     lock_seconds = max(1, int(task.interval * 0.9))

@@ -7,7 +7,7 @@ tests and workers build as many independent apps as they like.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from flask import Flask, current_app
 
@@ -34,6 +34,12 @@ class Services:
     cipher: TokenCipher
     metrics: Metrics
     background: list[Background] = field(default_factory=list)
+
+    @property
+    def redis(self) -> Any | None:
+        """The Redis every process shares (the job queue's), or None without REDIS_URL: the
+        demo's single process, whose shared state then lives in its own memory."""
+        return getattr(self.jobs, "redis", None)
 
     def close(self) -> None:
         for task in self.background:

@@ -125,7 +125,7 @@ def windows_for(config: Config, checkout: Checkout, client_ip: str) -> list[Wind
 
 def current_windows() -> Windows:
     """Redis when jobs run on it (shared by every process), else this app's memory."""
-    redis = getattr(services().jobs, "redis", None)
+    redis = services().redis
     if redis is not None:
         return RedisWindows(redis)
     return current_app.extensions.setdefault("cartpath.payment_windows", MemoryWindows())
