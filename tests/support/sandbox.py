@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,18 @@ class SandboxControl:
     def fault(self, **rule: Any) -> dict[str, Any]:
         """Arm a fault rule (see sandbox/faults.py for the fields)."""
         return self._call("POST", "/faults", rule)
+
+    def count_requests(self, path: str) -> Callable[[], int]:
+        """Count the requests whose path matches `path` from now on, with a fault rule that
+        changes nothing; returns how to read the count. Arm other faults on the same path
+        first: the first matching rule is the one that fires."""
+        rule = self.fault(kind="slow", path=path, seconds=0.0, count=None)
+
+        def seen() -> int:
+            [counted] = [r for r in self._call("GET", "/faults")["faults"] if r["id"] == rule["id"]]
+            return counted["fired"]
+
+        return seen
 
     def clear_faults(self) -> None:
         self._call("DELETE", "/faults")
