@@ -106,6 +106,13 @@ class Config:
     payment_decline_lock: int = 5
     # How long one payment request holds a checkout's payment lease (the gateway call).
     payment_lease: float = 120.0
+    # The admin asks the card gateway whether it takes Cartpath's keys at most once per
+    # this many seconds for the whole instance (payments/remembered_status.py). Stripe limits
+    # requests per second per account, shared with every checkout's payments, and asks
+    # integrations to treat the limits as maximums and avoid unnecessary load
+    # (https://docs.stripe.com/rate-limits): five minutes keeps Settings and Home current
+    # for one /v1/balance call, whatever the number of shops and page views.
+    gateway_check_interval: float = 300.0
     # Staff alerts are emailed through this server (smtp:// with STARTTLS when offered, or
     # smtps://; user:password@ when it wants a login); unset: alerts are shown, not emailed.
     smtp_url: str = field(default="", repr=False)
@@ -211,6 +218,9 @@ class Config:
                 env, "CARTPATH_PAYMENT_DECLINE_LOCK", cls.payment_decline_lock
             ),
             payment_lease=_seconds(env, "CARTPATH_PAYMENT_LEASE", cls.payment_lease),
+            gateway_check_interval=_seconds(
+                env, "CARTPATH_GATEWAY_CHECK_INTERVAL", cls.gateway_check_interval
+            ),
             smtp_url=_smtp_url(get("CARTPATH_SMTP_URL")),
             mail_from=get("CARTPATH_MAIL_FROM", cls.mail_from),
             upsell_max_accepted=int(
