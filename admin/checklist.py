@@ -1,5 +1,6 @@
 """Home's setup checklist: what a new shop still has to do before Cartpath earns anything,
-each step worked out from what the database (and the app's settings) already hold."""
+each step worked out from what the database already holds, and the gateway step from the
+same remembered answer Settings shows (payments/remembered_status.py), so the two agree."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from admin.shell import admin_url
 from checkout.models import CheckoutDesign
 from core.config import Config
 from core.models import Shop, ShopMode, StorefrontHandoff
-from payments.gateways import gateway_for
+from payments.connection import Connection
+from payments.remembered_status import remembered_status
 from upsell.models import Funnel, FunnelStatus
 
 
@@ -33,6 +35,34 @@ def _link(endpoint: str) -> str | None:
     return admin_url(endpoint) if endpoint in current_app.view_functions else None
 
 
+_NATIVE_GATEWAY = Step(
+    "gateway",
+    "Card gateway connected",
+    True,
+    "Not needed: Shopify's checkout takes the payments in native mode.",
+)
+
+
+def _gateway_step(config: Config) -> Step:
+    """Ticked only when the gateway's last answer was "connected"; a refusal or no answer
+    says what Settings says."""
+    status = remembered_status(config)
+    detail, action = status.detail, "Check the gateway"
+    if status.connected:
+        detail = "Payments go through Stripe; upsells reuse the shopper's saved card."
+    elif status.connection is Connection.NOT_CONFIGURED:
+        detail = "Connect Stripe so Cartpath's checkout can take payments."
+        action = "Connect a gateway"
+    return Step(
+        "gateway",
+        "Card gateway connected",
+        status.connected,
+        detail,
+        _link("admin_settings.settings"),
+        action,
+    )
+
+
 def setup_steps(session: Session, shop: Shop, config: Config) -> list[Step]:
     hosted = shop.mode is ShopMode.HOSTED
     # Published means a publish happened (its time is set), as the designer page says: the
@@ -47,7 +77,6 @@ def setup_steps(session: Session, shop: Shop, config: Config) -> list[Step]:
     active_funnel = session.scalar(
         select(exists().where(Funnel.shop_id == shop.id, Funnel.status == FunnelStatus.ACTIVE))
     )
-    gateway = gateway_for(config) is not None
     handoff = shop.storefront_handoff
     steps = [
         Step(
@@ -56,20 +85,7 @@ def setup_steps(session: Session, shop: Shop, config: Config) -> list[Step]:
             True,
             MODE_REASONS[shop.mode],
         ),
-        Step(
-            "gateway",
-            "Card gateway connected",
-            gateway or not hosted,
-            (
-                "Payments go through Stripe; upsells reuse the shopper's saved card."
-                if gateway
-                else "Connect Stripe so Cartpath's checkout can take payments."
-            )
-            if hosted
-            else "Not needed: Shopify's checkout takes the payments in native mode.",
-            _link("admin_settings.settings"),
-            "Connect a gateway",
-        ),
+        _gateway_step(config) if hosted else _NATIVE_GATEWAY,
         Step(
             "design",
             "Checkout design published",

@@ -2,7 +2,8 @@
 hand-off switch, where staff alerts are emailed, and an export of the shop's orders.
 
 Owner and staff may set the alert address; the hand-off switch and the export (every
-shopper's email in one file) are the owner's. Support sees the page read-only.
+shopper's email in one file) are the owner's. Support sees the page read-only. The payments
+status is the remembered answer (payments/remembered_status.py) and anyone may ask again.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from checkout.storefront import HandoffSwitchError, effective_handoff, set_hando
 from core.models import ShopMode, StorefrontHandoff
 from core.services import services
 from core.web import db_session
-from payments.connection import gateway_status
+from payments.remembered_status import remembered_status
 
 blueprint = Blueprint("admin_settings", __name__)
 
@@ -35,6 +36,18 @@ HANDOFF_CHOICES = {
 @require_admin()
 def settings():
     return _page(alert_email=None, errors={})
+
+
+@blueprint.post("/admin/settings/gateway-check")
+@require_admin()
+def check_gateway():
+    """Ask the gateway now, whatever the age of the remembered answer (Check again)."""
+    if current_shop().mode is not ShopMode.HOSTED:
+        abort(409, "Shopify's checkout takes this shop's payments: there is no gateway to check.")
+    status = remembered_status(services().config, check_now=True)
+    return redirect_to(
+        "admin_settings.settings", notice=f"The card gateway was checked: {status.connection}."
+    )
 
 
 @blueprint.post("/admin/settings/handoff")
@@ -109,7 +122,8 @@ def _page(*, alert_email: str | None, errors: dict[str, str]):
         title="Settings",
         mode_reason=MODE_REASONS[shop.mode],
         hosted=hosted,
-        gateway=gateway_status(services().config) if hosted else None,
+        gateway=remembered_status(services().config) if hosted else None,
+        check_interval=_duration(services().config.gateway_check_interval),
         handoff=effective_handoff(shop),
         handoff_choices=HANDOFF_CHOICES,
         alert_email=shop.alert_email if alert_email is None else alert_email,
@@ -119,3 +133,9 @@ def _page(*, alert_email: str | None, errors: dict[str, str]):
         export_running=export is not None and export.status is ExportStatus.RUNNING,
         is_owner=identity.role is Role.OWNER,
     )
+
+
+def _duration(seconds: float) -> str:
+    """`seconds` for a person: "5 minutes", "1 minute", "30 seconds"."""
+    count, unit = (round(seconds / 60), "minute") if seconds >= 60 else (round(seconds), "second")
+    return f"{count} {unit}{'s' if count != 1 else ''}"
