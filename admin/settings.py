@@ -3,7 +3,8 @@ hand-off switch, where staff alerts are emailed, and an export of the shop's ord
 
 Owner and staff may set the alert address; the hand-off switch and the export (every
 shopper's email in one file) are the owner's. Support sees the page read-only. The payments
-status is the remembered answer (payments/remembered_status.py) and anyone may ask again.
+status is the remembered answer (payments/remembered_status.py) and anyone may ask again;
+a running export refreshes its own small page, so watching it costs no gateway call.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from flask import Blueprint, Response, abort, request
 from admin.exports import finished_export, latest_export, start_export
 from admin.mode import MODE_REASONS
 from admin.notifications import AlertEmailError, set_alert_email
-from admin.shell import current_shop, redirect_to, render_page
+from admin.shell import current_shop, redirect_to, render_page, shop_record
 from auth.identity import current_identity, require_admin
 from auth.models import Role
-from checkout.models import ExportStatus
+from checkout.models import ExportStatus, OrderExport
 from checkout.storefront import HandoffSwitchError, effective_handoff, set_handoff
 from core.models import ShopMode, StorefrontHandoff
 from core.services import services
@@ -86,10 +87,25 @@ def change_alert_email():
 def export_orders():
     identity = current_identity()
     session = db_session()
-    start_export(session, identity.shop_id, actor=identity.actor)
+    export = start_export(session, identity.shop_id, actor=identity.actor)
     session.commit()
     return redirect_to(
-        "admin_settings.settings", notice="Exporting your orders: the file appears below."
+        "admin_settings.export_progress",
+        export_id=export.id,
+        notice="Exporting your orders: the file appears here when it is ready.",
+    )
+
+
+@blueprint.get("/admin/settings/exports/<int:export_id>")
+@require_admin()
+def export_progress(export_id: int):
+    """One export's progress on a page of its own, which refreshes itself (a meta refresh,
+    no JavaScript) while the export runs; the Settings page itself stays still."""
+    return render_page(
+        "admin/export_progress.html",
+        title="Orders export",
+        export=shop_record(OrderExport, export_id, "No such export in this shop."),
+        is_owner=current_identity().role is Role.OWNER,
     )
 
 

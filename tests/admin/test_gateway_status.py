@@ -1,5 +1,5 @@
 """The payments status in the admin asks the sandbox's Stripe (GET /v1/balance) at most once
-per interval, whatever Settings and Home load; Check again asks at once;
+per interval, whatever Settings, Home and a watched export load; Check again asks at once;
 Home's checklist ticks the gateway only when the answer Settings shows is "connected"."""
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from contextlib import contextmanager
 import pytest
 
 from auth.models import Role
+from checkout.models import OrderExport
+from core.services import services_of
 from sandbox.demo_credentials import STRIPE_PUBLISHABLE_KEY, STRIPE_SECRET_KEY
 from tests.support.admin import AdminClient, admin_client
 from tests.support.cartpath import STORE, LiveCartpath, live_cartpath
@@ -67,13 +69,20 @@ def _notice(answer) -> str:
     return re.search(r"notice=([^&]+)", answer.headers["Location"]).group(1)
 
 
-def test_page_views_of_every_shop_ask_stripe_once(hosted, balance_calls):
+def test_page_views_of_every_shop_and_a_watched_export_ask_stripe_once(hosted, balance_calls):
     owner, other_shop = admin_client(hosted), admin_client(hosted, shop=STORE)
+    with services_of(hosted.app).database.session() as session:
+        export = OrderExport(shop_id=owner.identity.shop_id, requested_by="t", total=9, done=3)
+        session.add(export)
+        session.commit()
+        export_id = export.id
 
-    # when: Settings and Home, in both shops
+    # when: Settings and Home, in both shops, and a running export watched for a while
     pages = [owner.get("/admin/settings").text for _ in range(3)]
     pages += [other_shop.get("/admin/settings").text]
     homes = [owner.get("/admin").text, other_shop.get("/admin").text]
+    for _ in range(5):
+        assert "Exporting: 3 of 9 orders" in owner.get(f"/admin/settings/exports/{export_id}").text
 
     # then: one question to Stripe, and every page shows its answer and when it was asked
     assert balance_calls() == 1

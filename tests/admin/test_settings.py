@@ -219,21 +219,49 @@ def test_the_owner_exports_the_shop_s_orders_and_only_its_own(hosted):
     assert other_owner.get("/admin/settings/exports/999999/orders.csv").status_code == 404
 
 
-def test_a_running_export_shows_its_progress_and_refreshes_itself(hosted):
+def test_a_running_export_shows_its_progress_and_refreshes_its_own_page_not_settings(hosted):
     shop = _shop(hosted)
     with services_of(hosted.app).database.session() as session:
-        session.add(OrderExport(shop_id=shop.id, requested_by="staff:1", total=1200, done=500))
+        export = OrderExport(shop_id=shop.id, requested_by="staff:1", total=1200, done=500)
+        session.add(export)
         session.commit()
+        export_id = export.id
     owner = admin_client(hosted)
 
     page = owner.get("/admin/settings").text
     again = owner.post("/admin/settings/exports")
+    progress = _follow(hosted, again)
 
     assert "Exporting: 500 of 1200 orders" in page
     assert '<progress id="export-bar" max="1200" value="500">' in page
-    assert '<meta http-equiv="refresh" content="2">' in page
+    assert 'http-equiv="refresh"' not in page, "Settings itself stays still"
+    assert f"/admin/settings/exports/{export_id}?admin_token=" in page, "a link to follow it"
     assert "Export orders</button>" not in page
-    assert again.status_code == 303
+    assert again.headers["Location"].startswith(f"/admin/settings/exports/{export_id}?")
+    assert "Exporting: 500 of 1200 orders" in progress
+    refresh = re.search(r'<meta http-equiv="refresh" content="2;url=([^"]+)">', progress)
+    assert refresh, "the progress page refreshes itself, without JavaScript"
+    assert refresh.group(1).startswith(f"/admin/settings/exports/{export_id}?admin_token=cpa_")
+    assert "notice=" not in refresh.group(1), "the notice is shown once"
     with services_of(hosted.app).database.session() as session:
         exports = session.scalars(select(OrderExport)).all()
     assert [export.status for export in exports] == [ExportStatus.RUNNING], "one at a time"
+
+
+def test_the_export_page_offers_the_file_when_done_and_only_in_its_own_shop(hosted):
+    _add_orders(hosted, _shop(hosted).id, ["ana@example.com"])
+    owner = admin_client(hosted)
+
+    started = owner.post("/admin/settings/exports")
+    hosted.wait_for_jobs()
+    path = started.headers["Location"].split("?")[0]
+    done = owner.get(path).text
+    support = admin_client(hosted, user_id="3", role=Role.SUPPORT).get(path).text
+    other_shop = admin_client(hosted, shop=STORE).get(path)
+
+    assert 'data-testid="export-done"' in done
+    assert 'http-equiv="refresh"' not in done, "nothing left to wait for"
+    assert "Download the CSV" in done
+    assert 'data-testid="export-done"' in support
+    assert "Download the CSV" not in support, "the file is the owner's"
+    assert other_shop.status_code == 404
