@@ -5,8 +5,6 @@ which refreshes itself (a meta refresh, no script) until the file is ready."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import FrameLocator, Page, expect
 from sqlalchemy import update
@@ -15,24 +13,10 @@ from checkout.models import ExportStatus, OrderExport
 from core.db import utcnow
 from core.models import Platform
 from core.services import services_of
-from sandbox.demo_credentials import STRIPE_PUBLISHABLE_KEY, STRIPE_SECRET_KEY
 from tests.support.admin_browser import navigate, open_admin
-from tests.support.cartpath import SHOP, STORE, LiveCartpath, live_cartpath
+from tests.support.cartpath import SHOP, STORE
 
 BALANCE = r"^/stripe/v1/balance$"
-
-
-@pytest.fixture
-def hosted(make_config, sandbox, platform: Platform) -> Iterator[LiveCartpath]:
-    config = make_config(
-        stripe_secret_key=STRIPE_SECRET_KEY, stripe_publishable_key=STRIPE_PUBLISHABLE_KEY
-    )
-    with live_cartpath(config, sandbox, shopify_distribution="custom") as live:
-        if platform is Platform.SHOPIFY:
-            live.install_shopify()
-        else:
-            live.install_bigcommerce()
-        yield live
 
 
 def _check_again(app: FrameLocator, status: str) -> None:
@@ -47,14 +31,14 @@ def _gateway_step(app: FrameLocator, done: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("platform", [Platform.SHOPIFY, Platform.BIGCOMMERCE], ids=str)
-def test_the_owner_checks_the_gateway_and_follows_an_export(page: Page, hosted, platform):
-    app = open_admin(page, hosted, platform)
+def test_the_owner_checks_the_gateway_and_follows_an_export(page: Page, fresh_shop, platform):
+    app = open_admin(page, fresh_shop, platform)
     navigate(app, "Settings")
     expect(app.get_by_test_id("gateway-status")).to_have_text("connected")
     expect(app.get_by_test_id("gateway-checked")).to_contain_text("UTC")
 
     # when: Stripe fails and the owner checks again, then opens Home
-    hosted.sandbox.fault(kind="status", status=500, path=BALANCE, count=None)
+    fresh_shop.sandbox.fault(kind="status", status=500, path=BALANCE, count=None)
     _check_again(app, "unreachable")
     navigate(app, "Home")
 
@@ -65,15 +49,15 @@ def test_the_owner_checks_the_gateway_and_follows_an_export(page: Page, hosted, 
     expect(app.get_by_role("heading", name="Settings", level=1)).to_be_visible()
 
     # when: Stripe answers again and the owner checks again
-    hosted.sandbox.clear_faults()
+    fresh_shop.sandbox.clear_faults()
     _check_again(app, "connected")
     navigate(app, "Home")
     _gateway_step(app, "yes")
 
     # given: an export running
-    database = services_of(hosted.app).database
+    database = services_of(fresh_shop.app).database
     with database.session() as session:
-        shop_id = hosted.shop_id(platform, SHOP if platform is Platform.SHOPIFY else STORE)
+        shop_id = fresh_shop.shop_id(platform, SHOP if platform is Platform.SHOPIFY else STORE)
         session.add(OrderExport(shop_id=shop_id, requested_by="owner", total=40, done=10))
         session.commit()
 

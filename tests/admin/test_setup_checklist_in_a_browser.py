@@ -5,13 +5,10 @@ through the navigation and see the item ticked, until every item is done."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import FrameLocator, Page, expect
 
 from core.models import Platform
-from sandbox.demo_credentials import STRIPE_PUBLISHABLE_KEY, STRIPE_SECRET_KEY
 from tests.support.admin_browser import (
     create_and_activate_funnel,
     navigate,
@@ -21,23 +18,9 @@ from tests.support.admin_browser import (
     turn_handoff_on,
     water_bottle,
 )
-from tests.support.cartpath import LiveCartpath, live_cartpath
+from tests.support.cartpath import LiveCartpath
 
 STEPS = ("mode", "gateway", "design", "funnel", "handoff")  # as Home lists them
-
-
-@pytest.fixture
-def fresh_shop(make_config, sandbox, platform: Platform) -> Iterator[LiveCartpath]:
-    """A hosted shop on `platform`, just installed, with the app's gateway keys set."""
-    config = make_config(
-        stripe_secret_key=STRIPE_SECRET_KEY, stripe_publishable_key=STRIPE_PUBLISHABLE_KEY
-    )
-    with live_cartpath(config, sandbox, shopify_distribution="custom") as live:
-        if platform is Platform.SHOPIFY:
-            live.install_shopify()
-        else:
-            live.install_bigcommerce()
-        yield live
 
 
 def _checklist_shows(app: FrameLocator, done: set[str]) -> None:
