@@ -1,7 +1,8 @@
 """Everything that happened to one checkout and its order, in time order, for support.
 
 Read from the records each part already keeps (the checkout, payments, analytics events,
-write-back attempts, webhook events, alerts, the audit log); nothing is stored twice.
+write-back attempts of the order and of its upsell items, webhook events, alerts, the
+audit log); nothing is stored twice.
 Checkout edits are not recorded one by one, so the checkout shows as it was last saved.
 """
 
@@ -30,6 +31,7 @@ from checkout.writeback import alert_subject
 from core.models import Alert, AuditLog, Shop, WebhookEvent, WebhookStatus
 from core.money import Money
 from platforms.admin_links import plain_order_id
+from upsell.models import ShownOffer
 
 
 @dataclass(frozen=True)
@@ -198,24 +200,29 @@ def _upsells(session: Session, shop: Shop, order: Order) -> list[Entry]:
 
 _ATTEMPT_TONES = {
     AttemptOutcome.WRITTEN: "success",
+    AttemptOutcome.ALREADY_THERE: "success",
     AttemptOutcome.RETRYING: "warning",
     AttemptOutcome.FAILED: "critical",
     AttemptOutcome.RUNNING: "info",
     AttemptOutcome.LOST: "warning",
 }
+# An upsell item is added to the platform order, not written; the rest read the same.
+_ITEM_OUTCOMES = {AttemptOutcome.WRITTEN: "added", AttemptOutcome.ALREADY_THERE: "already there"}
 
 
 def _attempts(session: Session, shop: Shop, order: Order) -> list[Entry]:
-    attempts = session.scalars(
-        select(WritebackAttempt).where(
-            WritebackAttempt.shop_id == shop.id, WritebackAttempt.order_id == order.id
-        )
+    """The order's write-back tries and its paid upsell items' tries, each named by what
+    it was writing so support can tell them apart."""
+    rows = session.execute(
+        select(WritebackAttempt, ShownOffer)
+        .outerjoin(ShownOffer, ShownOffer.id == WritebackAttempt.shown_offer_id)
+        .where(WritebackAttempt.shop_id == shop.id, WritebackAttempt.order_id == order.id)
     ).all()
     return [
         Entry(
             attempt.started_at,
             "write-back",
-            f"Write-back attempt {attempt.number}: {attempt.outcome.value}",
+            _attempt_title(attempt, offer),
             " · ".join(
                 part
                 for part in (
@@ -226,8 +233,16 @@ def _attempts(session: Session, shop: Shop, order: Order) -> list[Entry]:
             ),
             _ATTEMPT_TONES[attempt.outcome],
         )
-        for attempt in attempts
+        for attempt, offer in rows
     ]
+
+
+def _attempt_title(attempt: WritebackAttempt, offer: ShownOffer | None) -> str:
+    if offer is None:
+        return f"Write-back attempt {attempt.number}: {attempt.outcome.value}"
+    item = offer.quote.get("title") or f"of offer {offer.offer_key}"
+    outcome = _ITEM_OUTCOMES.get(attempt.outcome, attempt.outcome.value)
+    return f"Upsell item {item} attempt {attempt.number}: {outcome}"
 
 
 def _webhooks(session: Session, shop: Shop, order: Order) -> list[Entry]:

@@ -186,9 +186,9 @@ def erase_shop(session: Session, shop: Shop, *, keep_event_id: int) -> None:
     for model in (
         AnalyticsEvent,
         DailyFigures,
+        WritebackAttempt,
         ShownOffer,
         Payment,
-        WritebackAttempt,
         Order,
         FunnelVersion,
         Funnel,

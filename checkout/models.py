@@ -219,14 +219,19 @@ class OrderExport(Timestamps, Base):
 class AttemptOutcome(enum.StrEnum):
     RUNNING = "running"  # started, not finished yet
     LOST = "lost"  # its worker died mid-call; a later attempt (or giving up) says so
-    WRITTEN = "written"  # found or created on the platform
+    WRITTEN = "written"  # found or created on the platform (an upsell item: added)
+    ALREADY_THERE = "already_there"  # an upsell item an earlier try added (its answer lost)
     RETRYING = "retrying"  # the platform did not answer; the outbox tries again
     FAILED = "failed"  # refused for good, or the last try: the order is failed
 
 
 class WritebackAttempt(Base):
     """One try at writing an order to its platform, kept for the admin's order timeline:
-    when, what came of it, and the platform's error (with its HTTP status when known)."""
+    when, what came of it, and the platform's error (with its HTTP status when known).
+
+    Either the order's own write-back, or (`shown_offer_id` set) adding that paid offer's
+    item to the platform order: both are writes to the same order that support follows.
+    """
 
     __tablename__ = "writeback_attempt"
     __table_args__ = (Index("ix_writeback_attempt_order", "order_id", "started_at"),)
@@ -234,7 +239,9 @@ class WritebackAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shop.id"))
     order_id: Mapped[int] = mapped_column(ForeignKey("cartpath_order.id"))
-    number: Mapped[int]  # the order's writeback_attempts when it started
+    shown_offer_id: Mapped[int | None] = mapped_column(ForeignKey("shown_offer.id"))
+    # The order's writeback_attempts when it started; for an offer's item, its own count.
+    number: Mapped[int]
     outcome: Mapped[AttemptOutcome] = mapped_column(
         enum_column(AttemptOutcome, "attempt_outcome"), default=AttemptOutcome.RUNNING
     )

@@ -16,9 +16,10 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from checkout.attempts import Attempt, describe
 from checkout.models import (
     AttemptOutcome,
     Checkout,
@@ -27,13 +28,12 @@ from checkout.models import (
     Payment,
     PaymentKind,
     PaymentStatus,
-    WritebackAttempt,
 )
 from core.alerts import raise_alert, resolve_alerts
 from core.db import utcnow
 from core.jobs import RetryPolicy, job
 from core.models import Shop
-from core.outbox import WORKER_LOST, defer
+from core.outbox import defer
 from core.services import services
 from platforms.errors import FinalError, RetriableError
 from platforms.order_writers import writer_for
@@ -105,7 +105,9 @@ def write_back_order(order_id: int) -> str:
         if order.status is OrderStatus.WRITTEN:
             return "written"
         order.writeback_attempts += 1
-        attempt = Attempt.start(session, order)
+        attempt = Attempt.start(
+            session, shop_id=order.shop_id, order_id=order.id, number=order.writeback_attempts
+        )
         platform = session.get(Shop, order.shop_id).platform
         shop_id, wanted = order.shop_id, order_to_write(session, order)
         # The count is committed before any platform call, so on the first attempt no
@@ -116,64 +118,13 @@ def write_back_order(order_id: int) -> str:
         written = _find_or_create(writer_for(platform), shop_id, wanted, look_first=look_first)
     except FinalError as refusal:
         # Retrying cannot change the platform's mind: give up now, visibly.
-        _fail(order_id, _describe(refusal), attempt.failed_with(refusal))
+        _fail(order_id, describe(refusal), attempt.failed_with(refusal))
         return "failed"
     except Exception as error:
         _keep_error(order_id, attempt.failed_with(error))
         raise
     _record_written(order_id, written, attempt)
     return "written"
-
-
-@dataclass
-class Attempt:
-    """This attempt's WritebackAttempt row, the one record of each try: started with the
-    attempt counter, finished in the same transaction as the order's outcome."""
-
-    id: int
-    error: str | None = None
-    platform_status: int | None = None
-
-    @classmethod
-    def start(cls, session: Session, order: Order) -> Attempt:
-        """A new attempt runs only once the outbox lease of any earlier one has passed, so
-        an earlier attempt still RUNNING died with its worker."""
-        session.execute(
-            update(WritebackAttempt)
-            .where(
-                WritebackAttempt.order_id == order.id,
-                WritebackAttempt.outcome == AttemptOutcome.RUNNING,
-            )
-            .values(outcome=AttemptOutcome.LOST, error=WORKER_LOST)
-        )
-        row = WritebackAttempt(
-            shop_id=order.shop_id, order_id=order.id, number=order.writeback_attempts
-        )
-        session.add(row)
-        session.flush()
-        return cls(row.id)
-
-    @classmethod
-    def last(cls, session: Session, order_id: int, message: str) -> Attempt | None:
-        """The order's latest attempt, when the outbox gives up after it (its own error
-        kept; a worker lost mid-attempt left none, so it gets the outbox's message)."""
-        row = session.scalars(
-            select(WritebackAttempt)
-            .where(WritebackAttempt.order_id == order_id)
-            .order_by(WritebackAttempt.id.desc())
-        ).first()
-        if row is None:
-            return None
-        return cls(row.id, row.error or message, row.platform_status)
-
-    def failed_with(self, error: Exception) -> Attempt:
-        self.error, self.platform_status = _describe(error), getattr(error, "status", None)
-        return self
-
-    def finish(self, session: Session, outcome: AttemptOutcome) -> None:
-        row = session.get(WritebackAttempt, self.id)
-        row.outcome, row.finished_at = outcome, utcnow()
-        row.error, row.platform_status = self.error, self.platform_status
 
 
 def _find_or_create(
@@ -278,10 +229,6 @@ def _keep_error(order_id: int, attempt: Attempt) -> None:
         session.commit()
 
 
-def _describe(error: Exception) -> str:
-    return f"{type(error).__name__}: {error}"[:2000]
-
-
 def requeue(session: Session, order: Order) -> int:
     """Queue the write-back again (a staff retry, a reconciliation repair); returns the
     outbox row. The key names the attempt count, so asking twice before it runs queues once."""
@@ -296,6 +243,10 @@ def requeue(session: Session, order: Order) -> int:
 
 def retry_write_back(session: Session, order: Order) -> int:
     """Staff asked to retry a FAILED write-back (admin, issue #11); sent after commit.
+
+    The order's own write-back only, never a paid upsell item that gave up: its alert asks
+    staff to add the item by hand, and a hand-added item carries no marker
+    (upsell/lines.py), so adding it again could put it on the order twice.
 
     :raises ValueError: the order is not failed (written, or still being retried).
     """

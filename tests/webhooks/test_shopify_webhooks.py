@@ -396,22 +396,28 @@ def _seed_customer_order(app: Flask) -> None:
         )
         session.add_all([version, payment])
         session.flush()
+        offer = ShownOffer(
+            shop_id=shop.id,
+            order_id=order.id,
+            order_reference=order.reference,
+            funnel_version_id=version.id,
+            offer_key="a",
+            currency="USD",
+            payment_id=payment.id,
+        )
+        session.add(offer)
+        session.flush()
         session.add_all(
             [
-                ShownOffer(
-                    shop_id=shop.id,
-                    order_id=order.id,
-                    order_reference=order.reference,
-                    funnel_version_id=version.id,
-                    offer_key="a",
-                    currency="USD",
-                    payment_id=payment.id,
-                ),
                 AnalyticsEvent(
                     shop_id=shop.id, kind=EventKind.ORDER_PLACED, funnel_version_id=version.id
                 ),
                 Alert(shop_id=shop.id, kind="writeback_failed", subject="order:x", message="m"),
                 WritebackAttempt(shop_id=shop.id, order_id=order.id, number=1),
+                # the try at adding the paid offer's item to the platform order
+                WritebackAttempt(
+                    shop_id=shop.id, order_id=order.id, shown_offer_id=offer.id, number=1
+                ),
             ]
         )
         session.commit()
