@@ -5,8 +5,9 @@ applyChangeset's answer (`processed`, `partially_processed`, `unprocessed`; Shop
 post-purchase.ts ApplyChangesetResult) reaches only the extension, which reports it here
 (POST /post-purchase/changeset-result, retried when the answer is lost). The report moves an
 ACCEPTED offer once: to PAID, or to FAILED. `partially_processed` means Shopify added the
-line but could not charge for it, so the outbox removes that line from the order
-(remove_unpaid_line), which a lost response or a dead worker can neither skip nor repeat.
+line (and the offer's flat shipping, if any) but could not charge for it, so the outbox
+removes that line and that shipping from the order (remove_unpaid_line), which a lost
+response or a dead worker can neither skip nor repeat.
 A false report cannot take off a paid line: the job touches only an order with money
 outstanding. A result that never came (the page closed first) is looked for once the
 hold is over (settle_unreported): a partially paid order holding the line means it failed.
@@ -14,6 +15,7 @@ hold is over (settle_unreported): a partially paid order holding the line means 
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -24,13 +26,21 @@ from analytics.models import EventKind
 from core.alerts import raise_alert
 from core.db import utcnow
 from core.jobs import RetryPolicy, job
+from core.money import Money
 from core.outbox import defer
 from core.services import Services, services
 from platforms.shopify.post_purchase import PurchaseToken
-from platforms.shopify.unpaid_lines import UnpaidLine, find_unpaid_order, remove_unpaid_line
+from platforms.shopify.unpaid_lines import (
+    AddedShipping,
+    UnpaidLine,
+    find_unpaid_order,
+    remove_unpaid_line,
+)
 from upsell.models import OfferStatus, ShownOffer
 from upsell.native import OfferRefused, event_values, offer_of, shop_for
 from upsell.offers import record_event
+
+log = logging.getLogger(__name__)
 
 OUTCOMES = {
     "processed": OfferStatus.PAID,
@@ -147,10 +157,29 @@ def _defer_removal(session: Session, shown: ShownOffer) -> None:
     )
 
 
-def _unpaid_line(shown: ShownOffer, hold_seconds: float) -> UnpaidLine:
+def _added_shipping(shown: ShownOffer) -> tuple[AddedShipping, ...]:
+    """The shipping lines the offer's signed changeset adds (add_shipping_line, titled by
+    upsell.native._changes), at the price the order shows: rounded to the currency's unit."""
+    return tuple(
+        AddedShipping(
+            str(change["title"]), Money.of(str(change["price"]), shown.currency).rounded().amount
+        )
+        for change in shown.quote.get("changes") or ()
+        if change.get("type") == "add_shipping_line"
+    )
+
+
+def unpaid_line_of(shown: ShownOffer, hold_seconds: float) -> UnpaidLine:
+    """What the offer's changeset put on the order, to be found and taken off again."""
     # A safe lower bound: Shopify makes the order around the time the offer is shown.
     since = shown.created_at - timedelta(seconds=hold_seconds)
-    return UnpaidLine(unpaid_marker(shown.id), str(shown.variant_id), shown.quantity, since)
+    return UnpaidLine(
+        unpaid_marker(shown.id),
+        str(shown.variant_id),
+        shown.quantity,
+        since,
+        shipping=_added_shipping(shown),
+    )
 
 
 @job(retry=UNPAID_LINE_RETRY, timeout=60, on_give_up=_give_up)
@@ -164,9 +193,11 @@ def take_off_unpaid_line(shown_offer_id: int) -> str:
         shown = session.get(ShownOffer, shown_offer_id)
         if shown is None or shown.status is not OfferStatus.FAILED:
             return "not failed"
-        line, shop_id = _unpaid_line(shown, svc.config.post_purchase_hold), shown.shop_id
+        line, shop_id = unpaid_line_of(shown, svc.config.post_purchase_hold), shown.shop_id
         session.commit()
-    return remove_unpaid_line(shop_id, line)
+    outcome = remove_unpaid_line(shop_id, line)
+    log.info("unpaid line of offer %s: %s", shown_offer_id, outcome)
+    return outcome
 
 
 def settle_unreported(svc: Services) -> int:
@@ -207,7 +238,7 @@ def check_unreported(shown_offer_id: int) -> str:
         shown = session.get(ShownOffer, shown_offer_id)
         if shown is None or shown.status is not OfferStatus.ACCEPTED:
             return "reported since"
-        line, shop_id = _unpaid_line(shown, svc.config.post_purchase_hold), shown.shop_id
+        line, shop_id = unpaid_line_of(shown, svc.config.post_purchase_hold), shown.shop_id
         session.commit()
     if find_unpaid_order(shop_id, line) is None:
         return "nothing unpaid"

@@ -6,7 +6,13 @@ packages/post-purchase-ui-extensions/src/extension-points/api/post-purchase/post
 so the order carries the line with a balance due. Cartpath sets that line's quantity back
 with an order edit (orderEditBegin, orderEditSetQuantity, orderEditCommit:
 https://shopify.dev/docs/apps/build/orders-fulfillment/order-management-apps/edit-orders),
-restocking it, rather than leave the shopper an invoice.
+restocking it, rather than leave the shopper an invoice. A changeset that also added a
+shipping line (a flat-shipping offer's add_shipping_line) left that charge due too; the
+same edit removes it (orderEditRemoveShippingLine, which takes a CalculatedShippingLine id:
+https://shopify.dev/docs/api/admin-graphql/2025-10/mutations/orderEditRemoveShippingLine),
+found among the calculated order's shippingLines by its title and price, the last such one
+(the changeset's came after the order's own). One commit removes both, so the marker below
+guards the shipping as it guards the line.
 
 The post-purchase API names the purchase only by its reference id, never the order, so the
 order is found by what Shopify shows of it: partially paid, created since the offer's
@@ -42,10 +48,18 @@ query UnpaidOrders($query: String!) {{
 }}
 """
 
+# CalculatedOrder.shippingLines: [CalculatedShippingLine!]! with id, title, price (MoneyBag)
+# and stagedStatus ADDED | NONE | REMOVED
+# (https://shopify.dev/docs/api/admin-graphql/2025-10/objects/CalculatedShippingLine,
+# https://shopify.dev/docs/api/admin-graphql/2025-10/enums/CalculatedShippingLineStagedStatus).
 EDIT_BEGIN_LINES = """
 mutation Begin($id: ID!) {
   orderEditBegin(id: $id) {
-    calculatedOrder { id lineItems(first: 100) { nodes { id quantity variant { id } } } }
+    calculatedOrder {
+      id
+      lineItems(first: 100) { nodes { id quantity variant { id } } }
+      shippingLines { id title price { shopMoney { amount } } stagedStatus }
+    }
     userErrors { field message }
   }
 }
@@ -60,14 +74,33 @@ mutation SetQuantity($id: ID!, $lineItemId: ID!, $quantity: Int!) {
 """
 
 
+EDIT_REMOVE_SHIPPING = """
+mutation RemoveShipping($id: ID!, $shippingLineId: ID!) {
+  orderEditRemoveShippingLine(id: $id, shippingLineId: $shippingLineId) {
+    calculatedOrder { id } userErrors { field message }
+  }
+}
+"""
+
+
+@dataclass(frozen=True)
+class AddedShipping:
+    """A shipping line the failed changeset added, as Shopify keeps it: title and price."""
+
+    title: str
+    amount: Decimal
+
+
 @dataclass(frozen=True)
 class UnpaidLine:
-    """What the failed changeset added: `quantity` of `variant_id`, shown at `since` or later."""
+    """What the failed changeset added: `quantity` of `variant_id`, shown at `since` or later,
+    and its `shipping` lines, if any."""
 
     marker: str
     variant_id: str
     quantity: int
     since: datetime
+    shipping: tuple[AddedShipping, ...] = ()
 
 
 def _held(order: dict[str, Any], wanted: str) -> int:
@@ -102,8 +135,35 @@ def find_unpaid_order(shop_id: int, line: UnpaidLine) -> dict[str, Any] | None:
     )
 
 
+def _shipping_to_remove(
+    calculated: dict[str, Any], wanted: tuple[AddedShipping, ...]
+) -> tuple[list[str], list[AddedShipping]]:
+    """The calculated shipping lines that are `wanted` (the last one of each title and
+    price, none twice), and the wanted shipping that no line matches."""
+    candidates = [s for s in calculated["shippingLines"] if s["stagedStatus"] != "REMOVED"]
+    chosen: list[str] = []
+    missing: list[AddedShipping] = []
+    for added in wanted:
+        found = next(
+            (
+                s["id"]
+                for s in reversed(candidates)
+                if s["id"] not in chosen
+                and s["title"] == added.title
+                and Decimal(str(s["price"]["shopMoney"]["amount"])) == added.amount
+            ),
+            None,
+        )
+        if found is None:
+            missing.append(added)
+        else:
+            chosen.append(found)
+    return chosen, missing
+
+
 def remove_unpaid_line(shop_id: int, line: UnpaidLine) -> str:
-    """Take the unpaid line off its order, once. Returns what happened.
+    """Take the unpaid line, and the shipping its changeset added, off its order, once.
+    Returns what happened; shipping no line matches is left and named there.
 
     :raises RetriableError: no such order is visible yet (Shopify's search trails writes).
     :raises FinalError: Shopify refused the edit.
@@ -143,10 +203,18 @@ def remove_unpaid_line(shop_id: int, line: UnpaidLine) -> str:
         }
         _mutate(shop_id, EDIT_SET_QUANTITY, "orderEditSetQuantity", variables)
         to_remove -= taken
+    shipping_ids, missing = _shipping_to_remove(calculated, line.shipping)
+    for shipping_id in shipping_ids:
+        variables = {"id": calculated["id"], "shippingLineId": shipping_id}
+        _mutate(shop_id, EDIT_REMOVE_SHIPPING, "orderEditRemoveShippingLine", variables)
+    removed = "line and shipping removed" if shipping_ids else "line removed"
     _mutate(
         shop_id,
         EDIT_COMMIT,
         "orderEditCommit",
-        {"id": calculated["id"], "staffNote": f"{line.marker}: payment failed, line removed"},
+        {"id": calculated["id"], "staffNote": f"{line.marker}: payment failed, {removed}"},
     )
+    if missing:
+        named = ", ".join(f"{s.title!r} at {s.amount}" for s in missing)
+        return f"removed the line only: no shipping line {named} on the order"
     return "removed"

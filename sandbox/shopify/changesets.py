@@ -28,6 +28,7 @@ from sandbox.shopify.state import (
     Order,
     PostPurchaseSession,
     Product,
+    ShippingLine,
     Shop,
     ShopifyState,
     TaxLine,
@@ -345,8 +346,7 @@ def _edit(state: ShopifyState, order: Order, calculation: Calculation, now: floa
         variant.inventory_quantity -= line.quantity
         order.total_discounts += line.discount
     for extra in calculation.shipping:
-        order.shipping_price += extra.price
-        order.shipping_title = order.shipping_title or extra.title
+        order.shipping_lines.append(ShippingLine(state.next_id(), extra.title, extra.price))
     order.subtotal_price = calculation.subtotal
     order.tax_lines = calculation.tax_lines
     order.total_tax = sum((t.price for t in calculation.tax_lines), Decimal(0))

@@ -15,6 +15,7 @@ from sandbox.shopify.state import (
     LineItem,
     Order,
     OrderEdit,
+    ShippingLine,
     Shop,
     ShopifyState,
     TaxLine,
@@ -115,6 +116,11 @@ def create(state: ShopifyState, shop: Shop, new: NewOrder, now: float, app: str 
         Transaction(state.next_id(), kind, status, amount, gateway, now, *code)
         for kind, status, amount, gateway, *code in new.transactions
     ]
+    shipping = (
+        [ShippingLine(state.next_id(), new.shipping_title, new.shipping_price, new.shipping_code)]
+        if new.shipping_title
+        else []
+    )
     number = shop.next_order_number
     shop.next_order_number += 1
     order = Order(
@@ -128,8 +134,7 @@ def create(state: ShopifyState, shop: Shop, new: NewOrder, now: float, app: str 
         total_discounts=new.discount,
         tax_lines=list(new.tax_lines),
         total_tax=total_tax,
-        shipping_title=new.shipping_title,
-        shipping_price=new.shipping_price,
+        shipping_lines=shipping,
         total_price=total,
         financial_status=new.financial_status or "pending",
         tags=list(new.tags),
@@ -143,7 +148,6 @@ def create(state: ShopifyState, shop: Shop, new: NewOrder, now: float, app: str 
         app_client_id=app,
         receipt_sent=new.send_receipt,
         note_attributes=list(new.note_attributes),
-        shipping_code=new.shipping_code,
         billing_address=new.billing_address,
     )
     if new.financial_status is None:
@@ -273,8 +277,18 @@ class EditedLine:
 
 
 @dataclass
+class EditedShipping:
+    """A shipping line as the staged edit leaves it: CalculatedShippingLine.stagedStatus
+    (https://shopify.dev/docs/api/admin-graphql/2025-10/enums/CalculatedShippingLineStagedStatus)."""
+
+    line: ShippingLine
+    status: str  # "NONE" | "ADDED" | "REMOVED"
+
+
+@dataclass
 class EditedTotals:
     lines: list[EditedLine]
+    shipping: list[EditedShipping]
     subtotal: Decimal
     tax_lines: list[TaxLine]
     total: Decimal
@@ -342,10 +356,21 @@ def edited(shop: Shop, edit: OrderEdit) -> EditedTotals:
     # to collect; an order with neither keeps the taxes it was created with.
     taxed_at = order.shipping_address or pickup_address(shop, order.shipping_code)
     taxes = tax_lines(shop, taxed_at, subtotal) if taxed_at else list(order.tax_lines)
-    shipping = order.shipping_price + sum((price for _title, price in edit.shipping), Decimal(0))
-    total = cents(subtotal + sum((t.price for t in taxes), Decimal(0)) + shipping)
+    shipping = _edited_shipping(order, edit)
+    charged = sum((s.line.price for s in shipping if s.status != "REMOVED"), Decimal(0))
+    total = cents(subtotal + sum((t.price for t in taxes), Decimal(0)) + charged)
     outstanding = max(total - paid_amount(order), Decimal(0))
-    return EditedTotals(lines, subtotal, taxes, total, outstanding, discounts)
+    return EditedTotals(lines, shipping, subtotal, taxes, total, outstanding, discounts)
+
+
+def _edited_shipping(order: Order, edit: OrderEdit) -> list[EditedShipping]:
+    """The order's current shipping lines, those the edit removes marked so, then those it
+    adds; a staged line removed again is simply gone."""
+    kept = [
+        EditedShipping(line, "REMOVED" if line.id in edit.removed_shipping else "NONE")
+        for line in order.current_shipping_lines
+    ]
+    return kept + [EditedShipping(line, "ADDED") for line in edit.shipping]
 
 
 def line_discount(edit: OrderEdit, line_id: int, price: Decimal, quantity: int) -> Decimal:
@@ -396,9 +421,9 @@ def commit_edit(shop: Shop, edit: OrderEdit, now: float) -> Order:
             if variant is not None:
                 variant.inventory_quantity -= x.quantity
     order.total_discounts += sum((x.discount for x in totals.lines if x.added), Decimal(0))
-    for title, price in edit.shipping:  # one shipping line per order here: prices add up
-        order.shipping_price += price
-        order.shipping_title = order.shipping_title or title
+    for line in order.shipping_lines:
+        line.removed = line.removed or line.id in edit.removed_shipping
+    order.shipping_lines.extend(edit.shipping)
     order.subtotal_price = totals.subtotal
     order.tax_lines = totals.tax_lines
     order.total_tax = sum((t.price for t in totals.tax_lines), Decimal(0))

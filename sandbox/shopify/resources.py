@@ -140,17 +140,19 @@ def order_json(order: Order, shop: Shop) -> dict[str, Any]:
             {"title": t.title, "rate": float(t.rate), "price": money(t.price)}
             for t in order.tax_lines
         ],
-        "shipping_lines": (
-            [
-                {
-                    "title": order.shipping_title,
-                    "price": money(order.shipping_price),
-                    "code": order.shipping_code or order.shipping_title,
-                }
-            ]
-            if order.shipping_title
-            else []
-        ),
+        # Removed lines stay listed, flagged `is_removed` (https://shopify.dev/changelog/
+        # add-and-remove-shipping-lines-with-new-mutations-on-the-order-editing-api).
+        "shipping_lines": [
+            {
+                "id": line.id,
+                "title": line.title,
+                "price": money(line.price),
+                "price_set": price_set(line.price),
+                "code": line.code or line.title,
+                "is_removed": line.removed,
+            }
+            for line in order.shipping_lines
+        ],
         "line_items": [
             {
                 "id": li.id,

@@ -128,6 +128,20 @@ class LineItem:
 
 
 @dataclass
+class ShippingLine:
+    """One shipping line of an order. Order edits add and remove them; a removed line stays
+    on the order, flagged (REST `is_removed`, GraphQL `isRemoved`, left out of
+    `Order.shippingLines` unless `includeRemovals`:
+    https://shopify.dev/changelog/add-and-remove-shipping-lines-with-new-mutations-on-the-order-editing-api)."""
+
+    id: int
+    title: str
+    price: Decimal
+    code: str | None = None  # the rate's or pickup's handle; None: as the title
+    removed: bool = False
+
+
+@dataclass
 class TaxLine:
     title: str
     rate: Decimal
@@ -157,8 +171,7 @@ class Order:
     total_discounts: Decimal
     tax_lines: list[TaxLine]
     total_tax: Decimal
-    shipping_title: str | None
-    shipping_price: Decimal
+    shipping_lines: list[ShippingLine]  # in the order added, removed ones included
     total_price: Decimal
     financial_status: str
     tags: list[str]
@@ -174,8 +187,22 @@ class Order:
     cancelled_at: float | None = None
     cancel_reason: str | None = None
     note_attributes: list[dict[str, str]] = field(default_factory=list)
-    shipping_code: str | None = None  # the rate's or pickup's handle; None: as the title
     billing_address: dict[str, Any] | None = None
+
+    @property
+    def current_shipping_lines(self) -> list[ShippingLine]:
+        """The shipping lines not removed by an edit: what the order charges for."""
+        return [line for line in self.shipping_lines if not line.removed]
+
+    @property
+    def shipping_price(self) -> Decimal:
+        return sum((line.price for line in self.current_shipping_lines), Decimal(0))
+
+    @property
+    def shipping_code(self) -> str | None:
+        """The first shipping line's code: a pickup's handle names where it is collected."""
+        current = self.current_shipping_lines
+        return current[0].code if current else None
 
 
 @dataclass
@@ -206,7 +233,8 @@ class OrderEdit:
     restock: set[int] = field(default_factory=set)  # lines whose removed units go back
     # added line id -> (description, amount off each unit, or percent off); one per line
     discounts: dict[int, tuple[str, Decimal | None, Decimal | None]] = field(default_factory=dict)
-    shipping: list[tuple[str, Decimal]] = field(default_factory=list)  # (title, price) added
+    shipping: list[ShippingLine] = field(default_factory=list)  # staged: added by this edit
+    removed_shipping: set[int] = field(default_factory=set)  # the order's lines it removes
 
 
 @dataclass

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 import requests
 
-from tests.support.shopify import OTHER_SHOP, ShopifySandbox
+from tests.support.shopify import DEMO_SHOP, OTHER_SHOP, ShopifySandbox
 
 PRODUCTS = """
 query Products($first: Int!, $after: String) {
@@ -462,6 +462,12 @@ mutation($id: ID!, $amount: MoneyInput, $name: String) {
 """
 
 
+def _begin_edit(shop, token, order_id: str) -> str:
+    begin = "mutation($id: ID!) { orderEditBegin(id: $id) { calculatedOrder { id } } }"
+    answer = shop.gql(token, begin, {"id": order_id})["data"]["orderEditBegin"]
+    return answer["calculatedOrder"]["id"]
+
+
 def test_order_edit_discounts_an_added_line_adds_shipping_and_a_manual_payment_settles(shop, token):
     ids = variant_ids(shop, token)
     order = create_order(
@@ -474,10 +480,7 @@ def test_order_edit_discounts_an_added_line_adds_shipping_and_a_manual_payment_s
             "transactions": [{"kind": "SALE", "status": "SUCCESS", "amountSet": money("92.56")}],
         },
     )["data"]["orderCreate"]["order"]
-    begin = "mutation($id: ID!) { orderEditBegin(id: $id) { calculatedOrder { id } } }"
-    edit_id = shop.gql(token, begin, {"id": order["id"]})["data"]["orderEditBegin"][
-        "calculatedOrder"
-    ]["id"]
+    edit_id = _begin_edit(shop, token, order["id"])
     add = """mutation($id: ID!, $v: ID!) { orderEditAddVariant(id: $id, variantId: $v,
       quantity: 2) { calculatedLineItem { id } } }"""
     line = shop.gql(token, add, {"id": edit_id, "v": ids["MS-1"]})["data"]["orderEditAddVariant"][
@@ -549,6 +552,134 @@ def test_order_edit_discounts_an_added_line_adds_shipping_and_a_manual_payment_s
 
 def money_input(amount: str) -> dict:
     return {"amount": amount, "currencyCode": "USD"}
+
+
+SHIPPING_EDIT = """
+fragment Calculated on CalculatedOrder {
+  shippingLines { id title price { shopMoney { amount } } stagedStatus }
+  totalOutstandingSet { shopMoney { amount } }
+}
+mutation($id: ID!, $shipping: OrderEditAddShippingLineInput!) {
+  orderEditAddShippingLine(id: $id, shippingLine: $shipping) {
+    calculatedShippingLine { id stagedStatus } calculatedOrder { ...Calculated }
+    userErrors { message } }
+}
+"""
+
+REMOVE_SHIPPING = """
+mutation($id: ID!, $line: ID!) {
+  orderEditRemoveShippingLine(id: $id, shippingLineId: $line) {
+    calculatedOrder {
+      shippingLines { id title price { shopMoney { amount } } stagedStatus }
+      totalPriceSet { shopMoney { amount } } totalOutstandingSet { shopMoney { amount } } }
+    userErrors { field message code } }
+}
+"""
+
+ORDER_SHIPPING = """
+query($id: ID!) { order(id: $id) {
+  shippingLine { title }
+  current: shippingLines(first: 5) { nodes { title isRemoved } }
+  every: shippingLines(first: 5, includeRemovals: true) {
+    nodes { title isRemoved originalPriceSet { shopMoney { amount } } } }
+  totalShippingPriceSet { shopMoney { amount } }
+  totalPriceSet { shopMoney { amount } }
+  totalOutstandingSet { shopMoney { amount } }
+  displayFinancialStatus
+} }
+"""
+
+
+def _commit_edit(shop, token, edit_id: str) -> None:
+    commit = "mutation($id: ID!) { orderEditCommit(id: $id) { userErrors { message } } }"
+    assert shop.gql(token, commit, {"id": edit_id})["data"]["orderEditCommit"]["userErrors"] == []
+
+
+def _rest_shipping(sandbox, order_id: str) -> list[tuple[str, str, bool]]:
+    (order,) = [
+        o
+        for o in sandbox.state()["shopify"]["shops"][DEMO_SHOP]["orders"]
+        if o["admin_graphql_api_id"] == order_id
+    ]
+    return [(ln["title"], ln["price"], ln["is_removed"]) for ln in order["shipping_lines"]]
+
+
+def test_an_order_keeps_each_shipping_line_and_an_edit_removes_one(shop, token, sandbox):
+    # given: an order paid in full with its shipping (89.00 + 5.00)
+    ids = variant_ids(shop, token)
+    order_id = create_order(
+        shop,
+        token,
+        ids["TRS-42"],
+        order={
+            "shippingLines": [{"title": "Standard", "priceSet": money("5.00")}],
+            "transactions": [{"kind": "SALE", "status": "SUCCESS", "amountSet": money("94.00")}],
+        },
+    )["data"]["orderCreate"]["order"]["id"]
+    # ... to which an edit adds a second shipping line, committed: two lines, not one summed
+    edit_id = _begin_edit(shop, token, order_id)
+    express = {"title": "Express", "price": money_input("7.00")}
+    added = shop.gql(token, SHIPPING_EDIT, {"id": edit_id, "shipping": express})["data"]
+    staged = added["orderEditAddShippingLine"]
+    assert staged["calculatedShippingLine"]["stagedStatus"] == "ADDED"
+    assert [
+        (s["title"], s["stagedStatus"]) for s in staged["calculatedOrder"]["shippingLines"]
+    ] == [
+        ("Standard", "NONE"),
+        ("Express", "ADDED"),
+    ]
+    _commit_edit(shop, token, edit_id)
+    shipped = shop.gql(token, ORDER_SHIPPING, {"id": order_id})["data"]["order"]
+    assert [n["title"] for n in shipped["current"]["nodes"]] == ["Standard", "Express"]
+    assert shipped["shippingLine"] == {"title": "Standard"}
+    assert shipped["totalShippingPriceSet"]["shopMoney"]["amount"] == "12.00"
+    assert shipped["totalOutstandingSet"]["shopMoney"]["amount"] == "7.00"
+
+    # when: another edit stages a line and takes it off again, and removes Express
+    edit_id = _begin_edit(shop, token, order_id)
+    gift = {"title": "Gift wrap", "price": money_input("2.00")}
+    staged = shop.gql(token, SHIPPING_EDIT, {"id": edit_id, "shipping": gift})["data"][
+        "orderEditAddShippingLine"
+    ]
+    gift_id = staged["calculatedShippingLine"]["id"]
+    express_id = staged["calculatedOrder"]["shippingLines"][1]["id"]
+    unstaged = shop.gql(token, REMOVE_SHIPPING, {"id": edit_id, "line": gift_id})["data"]
+    removed = shop.gql(token, REMOVE_SHIPPING, {"id": edit_id, "line": express_id})["data"]
+    twice = shop.gql(token, REMOVE_SHIPPING, {"id": edit_id, "line": express_id})["data"]
+    unknown = shop.gql(token, REMOVE_SHIPPING, {"id": edit_id, "line": gift_id})["data"]
+    _commit_edit(shop, token, edit_id)
+    after_commit = shop.gql(token, REMOVE_SHIPPING, {"id": edit_id, "line": express_id})["data"]
+
+    # then: the staged line is gone at once; Express is REMOVED until the commit, then
+    # listed only with includeRemovals; the order is paid in full again
+    calculated = unstaged["orderEditRemoveShippingLine"]["calculatedOrder"]
+    assert [s["title"] for s in calculated["shippingLines"]] == ["Standard", "Express"]
+    calculated = removed["orderEditRemoveShippingLine"]["calculatedOrder"]
+    assert [(s["title"], s["stagedStatus"]) for s in calculated["shippingLines"]] == [
+        ("Standard", "NONE"),
+        ("Express", "REMOVED"),
+    ]
+    assert calculated["totalPriceSet"]["shopMoney"]["amount"] == "94.00"
+    assert calculated["totalOutstandingSet"]["shopMoney"]["amount"] == "0.00"
+    for refused in (twice, unknown):
+        (error,) = refused["orderEditRemoveShippingLine"]["userErrors"]
+        assert (error["field"], error["code"]) == (["shippingLineId"], "INVALID")
+    (error,) = after_commit["orderEditRemoveShippingLine"]["userErrors"]
+    assert error["field"] == ["id"]
+    shipped = shop.gql(token, ORDER_SHIPPING, {"id": order_id})["data"]["order"]
+    assert [n["title"] for n in shipped["current"]["nodes"]] == ["Standard"]
+    assert [(n["title"], n["isRemoved"]) for n in shipped["every"]["nodes"]] == [
+        ("Standard", False),
+        ("Express", True),
+    ]
+    assert shipped["totalShippingPriceSet"]["shopMoney"]["amount"] == "5.00"
+    assert shipped["totalPriceSet"]["shopMoney"]["amount"] == "94.00"
+    assert shipped["totalOutstandingSet"]["shopMoney"]["amount"] == "0.00"
+    assert shipped["displayFinancialStatus"] == "PAID"
+    assert _rest_shipping(sandbox, order_id) == [
+        ("Standard", "5.00", False),
+        ("Express", "7.00", True),
+    ]
 
 
 DELIVERY_OPTIONS = """

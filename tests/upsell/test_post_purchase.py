@@ -27,9 +27,10 @@ def _product_of(sandbox, sku: str) -> tuple[str, str]:
     raise AssertionError(sku)
 
 
-def _offer(sandbox, sku: str, headline: str, **links) -> dict:
+def _offer(sandbox, sku: str, headline: str, shipping: dict | None = None, **links) -> dict:
+    """An offer's definition; shipped as the store quotes it unless `shipping` says."""
     product_id, variant_id = _product_of(sandbox, sku)
-    return {
+    offer = {
         "product_id": product_id,
         "variant_ids": [variant_id],
         "quantity": 1,
@@ -38,6 +39,7 @@ def _offer(sandbox, sku: str, headline: str, **links) -> dict:
         "on_accept": links.get("on_accept"),
         "on_decline": links.get("on_decline"),
     }
+    return {**offer, "shipping": shipping} if shipping else offer
 
 
 def with_funnel(cartpath: LiveCartpath, sandbox, offers: dict, entry: str) -> LiveCartpath:
@@ -67,10 +69,13 @@ def with_funnel(cartpath: LiveCartpath, sandbox, offers: dict, entry: str) -> Li
     return cartpath
 
 
-def socks_then_cup(cartpath: LiveCartpath, sandbox) -> LiveCartpath:
-    """A public install with one active funnel: socks, and a cheaper egg cup on decline."""
+def socks_then_cup(
+    cartpath: LiveCartpath, sandbox, socks_shipping: dict | None = None
+) -> LiveCartpath:
+    """A public install with one active funnel: socks (shipped as `socks_shipping` says),
+    and a cheaper egg cup on decline."""
     offers = {
-        "socks": _offer(sandbox, "MS-1", "Socks to match?", on_decline="cup"),
+        "socks": _offer(sandbox, "MS-1", "Socks to match?", socks_shipping, on_decline="cup"),
         "cup": _offer(sandbox, "EG-6", "An egg cup, then?"),
     }
     return with_funnel(cartpath, sandbox, offers, "socks")

@@ -1,10 +1,12 @@
 """What Shopify answered for a signed changeset, reported by our extension, and Shopify's
 post-purchase limits: a payment that failed after the order was edited (partially_processed)
-ends with no unpaid line on the sandbox order, exactly once; at most the configured number
-of accepted offers; nothing signed after the fulfilment hold."""
+ends with no unpaid line, and no unpaid shipping line of a flat-shipping offer, on the
+sandbox order, exactly once; at most the configured number of accepted offers; nothing
+signed after the fulfilment hold."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -13,8 +15,14 @@ import requests
 from sqlalchemy import select
 
 from analytics.models import AnalyticsEvent, EventKind
-from core.models import Outbox
+from core.models import Outbox, Platform
 from core.services import services_of
+from platforms.shopify.orders import EDIT_COMMIT, EDIT_SHIPPING, MANUAL_PAYMENT, _mutate
+from platforms.shopify.unpaid_lines import (
+    EDIT_BEGIN_LINES,
+    EDIT_REMOVE_SHIPPING,
+    remove_unpaid_line,
+)
 from tests.sandbox.test_shopify_post_purchase import DECLINES_LATER, buy, only_order, only_session
 from tests.support.cartpath import SHOP, LiveCartpath, live_cartpath
 from tests.support.shopify import ShopifySandbox
@@ -29,9 +37,11 @@ from tests.upsell.test_post_purchase import (
     with_funnel,
 )
 from upsell.models import OfferStatus, ShownOffer
-from upsell.native_outcomes import settle_unreported
+from upsell.native_outcomes import settle_unreported, unpaid_line_of
 
 GRAPHQL = r"/admin/api/[^/]+/graphql\.json$"
+# A flat-shipping offer: its changeset adds the line ("Shipping", upsell.native) and this.
+FLAT_SHIPPING = {"kind": "flat", "amount": "4.99"}
 
 
 @pytest.fixture
@@ -56,6 +66,27 @@ def _report(live: LiveCartpath, reference: str, offer_id: str, status: Any, erro
     )
 
 
+def _shipping(order: dict[str, Any], *, removed: bool = False) -> list[tuple[str, str]]:
+    """The order's shipping lines (REST), those an edit removed or the others."""
+    lines = order["shipping_lines"]
+    return [(line["title"], line["price"]) for line in lines if line["is_removed"] is removed]
+
+
+def _apply_first_offer(live: LiveCartpath, sandbox) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """Sign and apply the newest purchase's first offer as our extension does, reporting
+    nothing. Returns the reference, the offer and Shopify's ApplyChangesetResult."""
+    shop = ShopifySandbox(sandbox.url)
+    session = sandbox.state()["shopify"]["shops"][SHOP]["post_purchase"]["sessions"][-1]
+    reference, offer = session["referenceId"], session["offers"][0]
+    signed = _sign(live, reference, offer["id"], offer["changes"]).json()["token"]
+    applied = requests.post(
+        f"{shop.shop_url()}/post-purchase/apply",
+        json={"referenceId": reference, "token": signed},
+        timeout=10,
+    ).json()
+    return reference, offer, applied
+
+
 def _events(live: LiveCartpath) -> list[tuple[EventKind, str | None]]:
     with services_of(live.app).database.session() as session:
         rows = session.execute(
@@ -64,12 +95,16 @@ def _events(live: LiveCartpath) -> list[tuple[EventKind, str | None]]:
         return [tuple(row) for row in rows]
 
 
-def test_a_failed_upsell_payment_ends_with_no_unpaid_line(native, sandbox):
-    # given: a card Shopify can charge once, not again (the sandbox's partially_processed)
+@pytest.mark.parametrize("socks_shipping", [None, FLAT_SHIPPING], ids=["quoted", "flat"])
+def test_a_failed_upsell_payment_ends_with_no_unpaid_line(cartpath, sandbox, socks_shipping):
+    # given: socks shipped as the store quotes (nothing added), or at a flat 4.99 that the
+    # changeset adds as a shipping line of its own
+    native = socks_then_cup(cartpath, sandbox, socks_shipping)
+    # ... and a card Shopify can charge once, not again (the sandbox's partially_processed)
     shopper, shop = requests.Session(), ShopifySandbox(sandbox.url)
     socks_before = _inventory(sandbox, "MS-1")
     page = buy(shop, shopper, int(_product_of(sandbox, "TRS-42")[1]), DECLINES_LATER)
-    paid = only_order(sandbox)["total_price"]
+    paid, shipped = only_order(sandbox)["total_price"], _shipping(only_order(sandbox))
 
     # when: the shopper accepts; Shopify edits the order, the charge fails
     shopper.post(page.url.replace("/post-purchase", "/post-purchase/accept"), timeout=10)
@@ -80,6 +115,8 @@ def test_a_failed_upsell_payment_ends_with_no_unpaid_line(native, sandbox):
     order = only_order(sandbox)
     assert [line["sku"] for line in order["line_items"]] == ["TRS-42"]
     assert (order["financial_status"], order["total_price"]) == ("paid", paid)
+    assert _shipping(order) == shipped, "no shipping line but the purchase's own"
+    assert _shipping(order, removed=True) == ([("Shipping", "4.99")] if socks_shipping else [])
     assert order["total_discounts"] == "0.00", "the offer's discount left with its line"
     assert _inventory(sandbox, "MS-1") == socks_before, "restocked"
     socks, _cup = _shown(native)
@@ -93,14 +130,7 @@ def test_a_lost_answer_to_the_order_edit_still_removes_the_line_once(native, san
     shopper, shop = requests.Session(), ShopifySandbox(sandbox.url)
     socks_before = _inventory(sandbox, "MS-1")
     buy(shop, shopper, int(_product_of(sandbox, "TRS-42")[1]), DECLINES_LATER)
-    session = only_session(sandbox)
-    reference, socks = session["referenceId"], session["offers"][0]
-    signed = _sign(native, reference, socks["id"], socks["changes"]).json()["token"]
-    applied = requests.post(
-        f"{shop.shop_url()}/post-purchase/apply",
-        json={"referenceId": reference, "token": signed},
-        timeout=10,
-    ).json()
+    reference, socks, applied = _apply_first_offer(native, sandbox)
     assert applied["status"] == "partially_processed"
     # ... and the job's commit (its sixth GraphQL request) succeeds but its answer is lost
     sandbox.fault(kind="slow", path=GRAPHQL, seconds=0.0, count=5)
@@ -122,6 +152,97 @@ def test_a_lost_answer_to_the_order_edit_still_removes_the_line_once(native, san
         assert (row.status.value, row.attempts) == ("done", 2), row.last_error
     kinds = [kind for kind, _ in _events(native)]
     assert kinds.count(EventKind.OFFER_FAILED) == 1
+
+
+def _buy(sandbox, card: str) -> None:
+    """The shopper buys trousers through Shopify's checkout, reaching the post-purchase page."""
+    trousers = int(_product_of(sandbox, "TRS-42")[1])
+    buy(ShopifySandbox(sandbox.url), requests.Session(), trousers, card)
+
+
+def _staff_edit(
+    live: LiveCartpath, mutation: str, name: str, variables: Callable[[dict], dict]
+) -> None:
+    """Staff change the order in one committed edit: `mutation` (`name`), with the variables
+    made from the calculated order."""
+    order_id = only_order(live.sandbox)["admin_graphql_api_id"]
+    with live.app.app_context():
+        shop_id = live.shop_id(Platform.SHOPIFY, SHOP)
+        begun = _mutate(shop_id, EDIT_BEGIN_LINES, "orderEditBegin", {"id": order_id})
+        edit_id = begun["calculatedOrder"]["id"]
+        change = {"id": edit_id, **variables(begun["calculatedOrder"])}
+        _mutate(shop_id, mutation, name, change)
+        _mutate(shop_id, EDIT_COMMIT, "orderEditCommit", {"id": edit_id, "staffNote": "staff"})
+
+
+def test_a_lost_answer_takes_the_offers_shipping_off_once(cartpath, sandbox):
+    # given: socks at a flat 4.99 shipping; an order that staff had already charged 4.99
+    # more for shipping under the same title, paid
+    native = socks_then_cup(cartpath, sandbox, FLAT_SHIPPING)
+    _buy(sandbox, DECLINES_LATER)
+    price = {"amount": "4.99", "currencyCode": "USD"}
+    shipping = {"shippingLine": {"title": "Shipping", "price": price}}
+    _staff_edit(native, EDIT_SHIPPING, "orderEditAddShippingLine", lambda _order: shipping)
+    with native.app.app_context():
+        payment = {
+            "id": only_order(sandbox)["admin_graphql_api_id"],
+            "amount": price,
+            "paymentMethodName": "cash",
+        }
+        shop_id = native.shop_id(Platform.SHOPIFY, SHOP)
+        _mutate(shop_id, MANUAL_PAYMENT, "orderCreateManualPayment", payment)
+    paid, shipped = only_order(sandbox)["total_price"], _shipping(only_order(sandbox))
+    assert (only_order(sandbox)["financial_status"], shipped[-1]) == ("paid", ("Shipping", "4.99"))
+    # ... then Shopify added the socks and their shipping, and could not charge for them
+    reference, socks, applied = _apply_first_offer(native, sandbox)
+    assert applied["status"] == "partially_processed"
+    assert _shipping(only_order(sandbox)) == [*shipped, ("Shipping", "4.99")]
+    # ... and the job's commit (its seventh GraphQL request, after taking the line and the
+    # shipping off) succeeds but its answer is lost
+    sandbox.fault(kind="slow", path=GRAPHQL, seconds=0.0, count=6)
+    sandbox.fault(kind="drop", path=GRAPHQL, count=1)
+
+    # when: the extension reports the failure; the job is retried
+    assert _report(native, reference, socks["id"], "partially_processed", applied["errors"]).ok
+    native.wait_for_jobs(timeout=60)
+
+    # then: one shipping line went, the changeset's (the last of that title and price); the
+    # retry took nothing more, so the order is paid in full as before the offer
+    order = only_order(sandbox)
+    assert [line["sku"] for line in order["line_items"]] == ["TRS-42"]
+    assert _shipping(order) == shipped
+    assert _shipping(order, removed=True) == [("Shipping", "4.99")]
+    assert (order["financial_status"], order["total_price"]) == ("paid", paid)
+    with services_of(native.app).database.session() as db:
+        (row,) = db.scalars(select(Outbox).where(Outbox.job.like("%take_off_unpaid_line")))
+        assert (row.status.value, row.attempts) == ("done", 2), row.last_error
+
+
+def test_offer_shipping_gone_before_the_job_leaves_the_line_removed_and_says_so(cartpath, sandbox):
+    # given: a flat-shipping offer Shopify could not charge for
+    native = socks_then_cup(cartpath, sandbox, FLAT_SHIPPING)
+    _reference, status = _accept_without_report(native, sandbox, DECLINES_LATER)
+    assert status == "partially_processed"
+    # ... whose shipping line staff have taken off already
+    _staff_edit(
+        native,
+        EDIT_REMOVE_SHIPPING,
+        "orderEditRemoveShippingLine",
+        lambda order: {"shippingLineId": order["shippingLines"][-1]["id"]},
+    )
+    socks = next(s for s in _shown(native) if s.offer_key == "socks")
+
+    # when: the unpaid line is taken off
+    with native.app.app_context():
+        hold = services_of(native.app).config.post_purchase_hold
+        shop_id = native.shop_id(Platform.SHOPIFY, SHOP)
+        outcome = remove_unpaid_line(shop_id, unpaid_line_of(socks, hold))
+
+    # then: the item went; the outcome names the shipping it did not find
+    assert outcome == "removed the line only: no shipping line 'Shipping' at 4.99 on the order"
+    order = only_order(sandbox)
+    assert [line["sku"] for line in order["line_items"]] == ["TRS-42"]
+    assert order["financial_status"] == "paid"
 
 
 def test_a_paid_changeset_is_recorded_and_a_false_failure_report_removes_nothing(native, sandbox):
@@ -237,16 +358,8 @@ def test_a_decline_is_recorded_once_and_never_undoes_an_accept(native):
 def _accept_without_report(live: LiveCartpath, sandbox, card: str) -> tuple[str, str]:
     """Buy, then sign and apply the first offer as our extension does, but report nothing
     (the shopper closed the page first). Returns the reference and Shopify's status."""
-    shop = ShopifySandbox(sandbox.url)
-    buy(shop, requests.Session(), int(_product_of(sandbox, "TRS-42")[1]), card)
-    session = sandbox.state()["shopify"]["shops"][SHOP]["post_purchase"]["sessions"][-1]
-    reference, socks = session["referenceId"], session["offers"][0]
-    signed = _sign(live, reference, socks["id"], socks["changes"]).json()["token"]
-    applied = requests.post(
-        f"{shop.shop_url()}/post-purchase/apply",
-        json={"referenceId": reference, "token": signed},
-        timeout=10,
-    ).json()
+    _buy(sandbox, card)
+    reference, _, applied = _apply_first_offer(live, sandbox)
     return reference, applied["status"]
 
 

@@ -8,8 +8,12 @@
   discounted." otherwise (the error Shopify answers).
 - orderEditAddShippingLine
   (https://shopify.dev/docs/api/admin-graphql/2025-10/mutations/orderEditAddShippingLine):
-  a custom shipping line with a title and price (the sandbox keeps one shipping line per
-  order, so prices add up under the first title).
+  a custom shipping line with a title and price, staged (stagedStatus ADDED).
+- orderEditRemoveShippingLine
+  (https://shopify.dev/docs/api/admin-graphql/2025-10/mutations/orderEditRemoveShippingLine):
+  takes off one of the calculated order's shipping lines: one of the order's (stagedStatus
+  REMOVED until the commit) or one staged in this edit (gone). Its errors carry the only
+  OrderEditRemoveShippingLineUserErrorCode, INVALID.
 - orderCreateManualPayment
   (https://shopify.dev/docs/api/admin-graphql/2025-10/mutations/orderCreateManualPayment):
   a payment received outside Shopify's checkout, at most the balance due
@@ -29,10 +33,12 @@ from sandbox.shopify.graphql.nodes import (
     Ctx,
     calculated_line,
     calculated_order_node,
+    calculated_shipping_line,
     order_node,
     parse_gid,
 )
 from sandbox.shopify.resources import gid
+from sandbox.shopify.state import ShippingLine
 
 SDL = """
 input OrderEditAppliedDiscountInput { description: String fixedValue: MoneyInput percentValue: Float }
@@ -44,12 +50,17 @@ type OrderEditAddLineItemDiscountPayload {
   userErrors: [UserError!]!
 }
 input OrderEditAddShippingLineInput { price: MoneyInput! title: String! }
-type CalculatedShippingLine { id: ID title: String! price: MoneyBag! }
 type OrderEditAddShippingLineUserError { field: [String!] message: String! code: String }
 type OrderEditAddShippingLinePayload {
   calculatedOrder: CalculatedOrder
   calculatedShippingLine: CalculatedShippingLine
   userErrors: [OrderEditAddShippingLineUserError!]!
+}
+enum OrderEditRemoveShippingLineUserErrorCode { INVALID }
+type OrderEditRemoveShippingLineUserError { field: [String!] message: String! code: OrderEditRemoveShippingLineUserErrorCode }
+type OrderEditRemoveShippingLinePayload {
+  calculatedOrder: CalculatedOrder
+  userErrors: [OrderEditRemoveShippingLineUserError!]!
 }
 enum OrderCreateManualPaymentOrderCreateManualPaymentErrorCode {
   AMOUNT_EXCEEDS_BALANCE AMOUNT_NOT_POSITIVE CURRENCY_MISMATCH GATEWAY_NOT_FOUND
@@ -67,6 +78,7 @@ type OrderCreateManualPaymentPayload {
 extend type Mutation {
   orderEditAddLineItemDiscount(id: ID!, lineItemId: ID!, discount: OrderEditAppliedDiscountInput!): OrderEditAddLineItemDiscountPayload
   orderEditAddShippingLine(id: ID!, shippingLine: OrderEditAddShippingLineInput!): OrderEditAddShippingLinePayload
+  orderEditRemoveShippingLine(id: ID!, shippingLineId: ID!): OrderEditRemoveShippingLinePayload
   orderCreateManualPayment(id: ID!, amount: MoneyInput, paymentMethodName: String, processedAt: DateTime): OrderCreateManualPaymentPayload
 }
 """
@@ -157,16 +169,39 @@ def order_edit_add_shipping_line(
     if price is None or price < 0 or not title:
         message = "A shipping line needs a title and a price of 0 or more."
         return {**failed, "userErrors": [user_error(["shippingLine"], message)]}
-    edit.shipping.append((title, price))
+    added = ShippingLine(ctx.emulator.state.next_id(), title, price)
+    edit.shipping.append(added)
     return {
         "calculatedOrder": calculated_order_node(ctx, edit),
-        "calculatedShippingLine": {
-            "id": gid("CalculatedShippingLine", ctx.emulator.state.next_id()),
-            "title": title,
-            "price": {"shopMoney": {"amount": str(price), "currencyCode": currency}},
-        },
+        "calculatedShippingLine": calculated_shipping_line(
+            orders.EditedShipping(added, "ADDED"), currency
+        ),
         "userErrors": [],
     }
+
+
+def order_edit_remove_shipping_line(
+    _root: Any,
+    info: GraphQLResolveInfo,
+    id: str,  # noqa: A002
+    shippingLineId: str,  # noqa: N803
+) -> dict[str, Any]:
+    ctx: Ctx = info.context
+    edit = _edit(ctx, id)
+    if edit is None:
+        return {"calculatedOrder": None, "userErrors": [user_error(["id"], NO_EDIT)]}
+    line_id = parse_gid(shippingLineId, "CalculatedShippingLine")
+    order = ctx.shop.orders[edit.order_id]
+    kept = {line.id for line in order.current_shipping_lines} - edit.removed_shipping
+    if any(line.id == line_id for line in edit.shipping):
+        edit.shipping = [line for line in edit.shipping if line.id != line_id]
+    elif line_id in kept:
+        edit.removed_shipping.add(line_id)
+    else:
+        message = "The shipping line does not exist or was already removed."
+        error = user_error(["shippingLineId"], message, code="INVALID")
+        return {"calculatedOrder": None, "userErrors": [error]}
+    return {"calculatedOrder": calculated_order_node(ctx, edit), "userErrors": []}
 
 
 def order_create_manual_payment(
@@ -199,5 +234,6 @@ def order_create_manual_payment(
 MUTATIONS = {
     "orderEditAddLineItemDiscount": order_edit_add_line_item_discount,
     "orderEditAddShippingLine": order_edit_add_shipping_line,
+    "orderEditRemoveShippingLine": order_edit_remove_shipping_line,
     "orderCreateManualPayment": order_create_manual_payment,
 }

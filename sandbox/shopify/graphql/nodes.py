@@ -25,6 +25,7 @@ from sandbox.shopify.state import (
     Order,
     OrderEdit,
     Product,
+    ShippingLine,
     Shop,
     TaxLine,
     Variant,
@@ -286,14 +287,16 @@ def order_node(ctx: Ctx, order: Order) -> dict[str, Any]:
         "totalReceivedSet": money_bag(paid, c),
         "totalOutstandingSet": money_bag(max(order.total_price - paid, Decimal(0)), c),
         "taxLines": [tax_line_node(t, c) for t in order.tax_lines],
-        "shippingLine": (
-            {
-                "title": order.shipping_title,
-                "code": order.shipping_code or order.shipping_title,
-                "originalPriceSet": money_bag(order.shipping_price, c),
-            }
-            if order.shipping_title
-            else None
+        "shippingLine": next(
+            (shipping_line_node(line, c) for line in order.current_shipping_lines), None
+        ),
+        # Removed lines only when asked (includeRemovals, false by default: https://shopify.dev/
+        # changelog/add-and-remove-shipping-lines-with-new-mutations-on-the-order-editing-api).
+        "shippingLines": lambda _info, includeRemovals=False, **args: connection(
+            order.shipping_lines if includeRemovals else order.current_shipping_lines,
+            lambda line: shipping_line_node(line, c),
+            lambda line: line.id,
+            args,
         ),
         "transactions": lambda _info, first=None: [
             {
@@ -310,6 +313,17 @@ def order_node(ctx: Ctx, order: Order) -> dict[str, Any]:
         "lineItems": lambda _info, **args: connection(
             order.line_items, lambda li: line_item_node(ctx, li, c), lambda li: li.id, args
         ),
+    }
+
+
+def shipping_line_node(line: ShippingLine, currency: str) -> dict[str, Any]:
+    """ShippingLine (https://shopify.dev/docs/api/admin-graphql/2025-10/objects/ShippingLine)."""
+    return {
+        "id": gid("ShippingLine", line.id),
+        "title": line.title,
+        "code": line.code or line.title,
+        "originalPriceSet": money_bag(line.price, currency),
+        "isRemoved": line.removed,
     }
 
 
@@ -358,6 +372,7 @@ def calculated_draft_node(ctx: Ctx, quote: Quote) -> dict[str, Any]:
                 "title": quote.shipping.title,
                 "code": quote.shipping.handle,
                 "originalPriceSet": money_bag(quote.shipping.price, c),
+                "isRemoved": False,
             }
             if quote.shipping
             else None
@@ -402,6 +417,16 @@ def calculated_line(ctx: Ctx, line: order_rules.EditedLine) -> dict[str, Any]:
     }
 
 
+def calculated_shipping_line(shipping: order_rules.EditedShipping, currency: str) -> dict[str, Any]:
+    """CalculatedShippingLine (https://shopify.dev/docs/api/admin-graphql/2025-10/objects/CalculatedShippingLine)."""
+    return {
+        "id": gid("CalculatedShippingLine", shipping.line.id),
+        "title": shipping.line.title,
+        "price": money_bag(shipping.line.price, currency),
+        "stagedStatus": shipping.status,
+    }
+
+
 def calculated_order_node(ctx: Ctx, edit: OrderEdit) -> dict[str, Any]:
     order = ctx.shop.orders[edit.order_id]
     totals = order_rules.edited(ctx.shop, edit)
@@ -418,6 +443,7 @@ def calculated_order_node(ctx: Ctx, edit: OrderEdit) -> dict[str, Any]:
         "addedLineItems": lambda _info, **args: connection(
             added, lambda x: calculated_line(ctx, x), lambda x: x.line_id, args
         ),
+        "shippingLines": [calculated_shipping_line(s, c) for s in totals.shipping],
         "subtotalPriceSet": money_bag(totals.subtotal, c),
         "totalPriceSet": money_bag(totals.total, c),
         "totalOutstandingSet": money_bag(totals.outstanding, c),

@@ -183,10 +183,15 @@ type TaxLine {
 }
 
 type ShippingLine {
+  id: ID
   title: String!
   code: String
   originalPriceSet: MoneyBag!
+  isRemoved: Boolean!
 }
+
+type ShippingLineEdge { cursor: String! node: ShippingLine! }
+type ShippingLineConnection { edges: [ShippingLineEdge!]! nodes: [ShippingLine!]! pageInfo: PageInfo! }
 
 type ShippingRate {
   handle: String!
@@ -280,6 +285,7 @@ type Order {
   totalOutstandingSet: MoneyBag!
   taxLines: [TaxLine!]!
   shippingLine: ShippingLine
+  shippingLines(first: Int, after: String, last: Int, before: String, reverse: Boolean, includeRemovals: Boolean = false): ShippingLineConnection!
   transactions(first: Int): [OrderTransaction!]!
   lineItems(first: Int, after: String, last: Int, before: String, reverse: Boolean): LineItemConnection!
 }
@@ -346,12 +352,16 @@ type CalculatedLineItem {
 type CalculatedLineItemEdge { cursor: String! node: CalculatedLineItem! }
 type CalculatedLineItemConnection { edges: [CalculatedLineItemEdge!]! nodes: [CalculatedLineItem!]! pageInfo: PageInfo! }
 
+enum CalculatedShippingLineStagedStatus { ADDED NONE REMOVED }
+type CalculatedShippingLine { id: ID title: String! price: MoneyBag! stagedStatus: CalculatedShippingLineStagedStatus! }
+
 type CalculatedOrder {
   id: ID!
   committed: Boolean!
   originalOrder: Order!
   lineItems(first: Int, after: String, last: Int, before: String): CalculatedLineItemConnection!
   addedLineItems(first: Int, after: String, last: Int, before: String): CalculatedLineItemConnection!
+  shippingLines: [CalculatedShippingLine!]!
   subtotalPriceSet: MoneyBag
   totalPriceSet: MoneyBag!
   totalOutstandingSet: MoneyBag!
