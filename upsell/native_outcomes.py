@@ -32,6 +32,7 @@ from core.services import Services, services
 from platforms.shopify.post_purchase import PurchaseToken
 from platforms.shopify.unpaid_lines import (
     AddedShipping,
+    Removal,
     UnpaidLine,
     find_unpaid_order,
     remove_unpaid_line,
@@ -133,6 +134,16 @@ def unpaid_marker(shown_offer_id: int) -> str:
 
 
 def _give_up(shown_offer_id: int, message: str) -> None:
+    _alert(
+        shown_offer_id,
+        f", and its line could not be taken off the order: {message}. "
+        "Remove the unpaid line by hand.",
+    )
+
+
+def _alert(shown_offer_id: int, what_followed: str) -> None:
+    """Tell staff an offer Shopify could not charge needs a hand: `what_followed` says what
+    Cartpath did since and what is left to do."""
     with services().database.session() as session:
         shown = session.get(ShownOffer, shown_offer_id)
         raise_alert(
@@ -141,10 +152,20 @@ def _give_up(shown_offer_id: int, message: str) -> None:
             kind=ALERT_KIND,
             subject=f"offer:{shown.id}",
             message=f"Shopify could not charge the post-purchase offer {shown.offer_key} of "
-            f"purchase {shown.order_reference}, and its line could not be taken off the "
-            f"order: {message}. Remove the unpaid line by hand.",
+            f"purchase {shown.order_reference}{what_followed}",
         )
         session.commit()
+
+
+def _alert_still_owed(shown_offer_id: int, removal: Removal) -> None:
+    """The item came off but the order still shows money due: the offer's shipping was not
+    found to take off (staff changed it, or Shopify titled it otherwise)."""
+    _alert(
+        shown_offer_id,
+        f". Its item was taken off the order, but the order still shows {removal.still_owed} "
+        f"due ({removal}). Remove the unpaid shipping by hand so the shopper is not asked "
+        "to pay it.",
+    )
 
 
 def _defer_removal(session: Session, shown: ShownOffer) -> None:
@@ -195,9 +216,11 @@ def take_off_unpaid_line(shown_offer_id: int) -> str:
             return "not failed"
         line, shop_id = unpaid_line_of(shown, svc.config.post_purchase_hold), shown.shop_id
         session.commit()
-    outcome = remove_unpaid_line(shop_id, line)
-    log.info("unpaid line of offer %s: %s", shown_offer_id, outcome)
-    return outcome
+    removal = remove_unpaid_line(shop_id, line)
+    log.info("unpaid line of offer %s: %s", shown_offer_id, removal)
+    if removal.still_owed > 0:
+        _alert_still_owed(shown_offer_id, removal)
+    return str(removal)
 
 
 def settle_unreported(svc: Services) -> int:

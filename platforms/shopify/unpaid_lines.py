@@ -161,7 +161,24 @@ def _shipping_to_remove(
     return chosen, missing
 
 
-def remove_unpaid_line(shop_id: int, line: UnpaidLine) -> str:
+@dataclass(frozen=True)
+class Removal:
+    """What taking the line off did; `still_owed` is what the order shows outstanding after
+    the edit (the shipping the changeset added that no line matched, `shipping_left`, stays
+    for staff to settle)."""
+
+    outcome: str
+    shipping_left: tuple[AddedShipping, ...] = ()
+    still_owed: Decimal = Decimal(0)
+
+    def __str__(self) -> str:
+        if not self.shipping_left:
+            return self.outcome
+        named = ", ".join(f"{s.title!r} at {s.amount}" for s in self.shipping_left)
+        return f"{self.outcome}; no shipping line {named} on the order"
+
+
+def remove_unpaid_line(shop_id: int, line: UnpaidLine) -> Removal:
     """Take the unpaid line, and the shipping its changeset added, off its order, once.
     Returns what happened; shipping no line matches is left and named there.
 
@@ -175,7 +192,7 @@ def remove_unpaid_line(shop_id: int, line: UnpaidLine) -> str:
         prefix = f"{line.marker}:"
         target = next(int(t.removeprefix(prefix)) for t in order["tags"] if t.startswith(prefix))
         if _held(order, wanted) <= target:
-            return "already removed"
+            return Removal("already removed")
     else:
         order = find_unpaid_order(shop_id, line)
         if order is None:
@@ -184,7 +201,7 @@ def remove_unpaid_line(shop_id: int, line: UnpaidLine) -> str:
         tags = [line.marker, f"{line.marker}:{target}"]
         _mutate(shop_id, TAGS_ADD, "tagsAdd", {"id": order["id"], "tags": tags})
     if _outstanding(order) <= 0:
-        return "nothing unpaid"
+        return Removal("nothing unpaid")
     begun = _mutate(shop_id, EDIT_BEGIN_LINES, "orderEditBegin", {"id": order["id"]})
     calculated = begun["calculatedOrder"]
     # The post-purchase line was appended last; take its units off first.
@@ -208,13 +225,13 @@ def remove_unpaid_line(shop_id: int, line: UnpaidLine) -> str:
         variables = {"id": calculated["id"], "shippingLineId": shipping_id}
         _mutate(shop_id, EDIT_REMOVE_SHIPPING, "orderEditRemoveShippingLine", variables)
     removed = "line and shipping removed" if shipping_ids else "line removed"
-    _mutate(
+    committed = _mutate(
         shop_id,
         EDIT_COMMIT,
         "orderEditCommit",
         {"id": calculated["id"], "staffNote": f"{line.marker}: payment failed, {removed}"},
     )
     if missing:
-        named = ", ".join(f"{s.title!r} at {s.amount}" for s in missing)
-        return f"removed the line only: no shipping line {named} on the order"
-    return "removed"
+        owed = _outstanding(committed["order"])
+        return Removal("removed the line only", tuple(missing), owed)
+    return Removal("removed")

@@ -15,7 +15,7 @@ import requests
 from sqlalchemy import select
 
 from analytics.models import AnalyticsEvent, EventKind
-from core.models import Outbox, Platform
+from core.models import Alert, Outbox, Platform
 from core.services import services_of
 from platforms.shopify.orders import EDIT_COMMIT, EDIT_SHIPPING, MANUAL_PAYMENT, _mutate
 from platforms.shopify.unpaid_lines import (
@@ -37,7 +37,7 @@ from tests.upsell.test_post_purchase import (
     with_funnel,
 )
 from upsell.models import OfferStatus, ShownOffer
-from upsell.native_outcomes import settle_unreported, unpaid_line_of
+from upsell.native_outcomes import ALERT_KIND, settle_unreported, unpaid_line_of
 
 GRAPHQL = r"/admin/api/[^/]+/graphql\.json$"
 # A flat-shipping offer: its changeset adds the line ("Shipping", upsell.native) and this.
@@ -236,13 +236,45 @@ def test_offer_shipping_gone_before_the_job_leaves_the_line_removed_and_says_so(
     with native.app.app_context():
         hold = services_of(native.app).config.post_purchase_hold
         shop_id = native.shop_id(Platform.SHOPIFY, SHOP)
-        outcome = remove_unpaid_line(shop_id, unpaid_line_of(socks, hold))
+        removal = remove_unpaid_line(shop_id, unpaid_line_of(socks, hold))
 
-    # then: the item went; the outcome names the shipping it did not find
-    assert outcome == "removed the line only: no shipping line 'Shipping' at 4.99 on the order"
+    # then: the item went; the outcome names the shipping it did not find, nothing is owed
+    assert str(removal) == (
+        "removed the line only; no shipping line 'Shipping' at 4.99 on the order"
+    )
+    assert removal.still_owed == 0
     order = only_order(sandbox)
     assert [line["sku"] for line in order["line_items"]] == ["TRS-42"]
     assert order["financial_status"] == "paid"
+
+
+def test_offer_shipping_still_owed_under_another_title_alerts_staff(cartpath, sandbox):
+    # given: a flat-shipping offer Shopify could not charge for, whose 4.99 shipping the
+    # order shows under another title than the offer's
+    native = socks_then_cup(cartpath, sandbox, FLAT_SHIPPING)
+    _reference, status = _accept_without_report(native, sandbox, DECLINES_LATER)
+    assert status == "partially_processed"
+    _staff_edit(
+        native,
+        EDIT_REMOVE_SHIPPING,
+        "orderEditRemoveShippingLine",
+        lambda order: {"shippingLineId": order["shippingLines"][-1]["id"]},
+    )
+    price = {"amount": "4.99", "currencyCode": "USD"}
+    delivery = {"shippingLine": {"title": "Delivery", "price": price}}
+    _staff_edit(native, EDIT_SHIPPING, "orderEditAddShippingLine", lambda _order: delivery)
+
+    # when: the periodic check finds the failed payment and takes the unpaid line off
+    _after_the_hold(native)
+
+    # then: the item went, the 4.99 is still due, and staff are told to settle it
+    order = only_order(sandbox)
+    assert [line["sku"] for line in order["line_items"]] == ["TRS-42"]
+    assert order["financial_status"] == "partially_paid"
+    with services_of(native.app).database.session() as db:
+        (alert,) = db.scalars(select(Alert).where(Alert.kind == ALERT_KIND)).all()
+    assert "still shows 4.99 due" in alert.message
+    assert "'Shipping' at 4.99" in alert.message
 
 
 def test_a_paid_changeset_is_recorded_and_a_false_failure_report_removes_nothing(native, sandbox):
