@@ -218,18 +218,24 @@ def test_a_lost_answer_takes_the_offers_shipping_off_once(cartpath, sandbox):
         assert (row.status.value, row.attempts) == ("done", 2), row.last_error
 
 
-def test_offer_shipping_gone_before_the_job_leaves_the_line_removed_and_says_so(cartpath, sandbox):
-    # given: a flat-shipping offer Shopify could not charge for
+def _failed_offer_whose_shipping_staff_took_off(cartpath, sandbox) -> LiveCartpath:
+    """A flat-shipping offer Shopify could not charge for (unreported), whose shipping line
+    staff have taken off the order by hand."""
     native = socks_then_cup(cartpath, sandbox, FLAT_SHIPPING)
     _reference, status = _accept_without_report(native, sandbox, DECLINES_LATER)
     assert status == "partially_processed"
-    # ... whose shipping line staff have taken off already
     _staff_edit(
         native,
         EDIT_REMOVE_SHIPPING,
         "orderEditRemoveShippingLine",
         lambda order: {"shippingLineId": order["shippingLines"][-1]["id"]},
     )
+    return native
+
+
+def test_offer_shipping_gone_before_the_job_leaves_the_line_removed_and_says_so(cartpath, sandbox):
+    # given: a failed flat-shipping offer whose shipping staff have taken off already
+    native = _failed_offer_whose_shipping_staff_took_off(cartpath, sandbox)
     socks = next(s for s in _shown(native) if s.offer_key == "socks")
 
     # when: the unpaid line is taken off
@@ -249,17 +255,9 @@ def test_offer_shipping_gone_before_the_job_leaves_the_line_removed_and_says_so(
 
 
 def test_offer_shipping_still_owed_under_another_title_alerts_staff(cartpath, sandbox):
-    # given: a flat-shipping offer Shopify could not charge for, whose 4.99 shipping the
-    # order shows under another title than the offer's
-    native = socks_then_cup(cartpath, sandbox, FLAT_SHIPPING)
-    _reference, status = _accept_without_report(native, sandbox, DECLINES_LATER)
-    assert status == "partially_processed"
-    _staff_edit(
-        native,
-        EDIT_REMOVE_SHIPPING,
-        "orderEditRemoveShippingLine",
-        lambda order: {"shippingLineId": order["shippingLines"][-1]["id"]},
-    )
+    # given: a failed flat-shipping offer whose 4.99 shipping the order shows under another
+    # title than the offer's
+    native = _failed_offer_whose_shipping_staff_took_off(cartpath, sandbox)
     price = {"amount": "4.99", "currencyCode": "USD"}
     delivery = {"shippingLine": {"title": "Delivery", "price": price}}
     _staff_edit(native, EDIT_SHIPPING, "orderEditAddShippingLine", lambda _order: delivery)
