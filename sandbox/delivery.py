@@ -84,6 +84,10 @@ class Deliverer:
         self._session = requests.Session()
         self._thread: threading.Thread | None = None
         self._stopping = False
+        # Bumped by reset(): a send in flight across a reset belongs to a world that is gone,
+        # and its answer must not queue a retry into the new one.
+        self._generation = 0
+        self._sending = 0  # sends in flight, whether or not a reset forgot their delivery
 
     def submit(self, delivery: Delivery) -> None:
         """Queue a delivery; chaos may delay it (reorder) or send it twice (duplicate)."""
@@ -105,15 +109,16 @@ class Deliverer:
 
     def reset(self) -> None:
         with self._lock:
+            self._generation += 1
             self._due.clear()
             self._deliveries.clear()
             self.chaos = DeliveryChaos()
 
     def wait_idle(self, timeout: float) -> bool:
-        """Block until nothing is due (tests); True when idle before the timeout."""
+        """Block until nothing is due or being sent (tests); True when idle before the timeout."""
         end = time.monotonic() + timeout
         with self._lock:
-            while self._due or any(d.state == "sending" for d in self._deliveries):
+            while self._due or self._sending:
                 remaining = end - time.monotonic()
                 if remaining <= 0:
                     return False
@@ -153,9 +158,16 @@ class Deliverer:
                     return
                 _, _, delivery = heapq.heappop(self._due)
                 delivery.state = "sending"
-            self._attempt(delivery)
+                generation = self._generation
+                self._sending += 1
+            try:
+                self._attempt(delivery, generation)
+            finally:
+                with self._lock:
+                    self._sending -= 1
+                    self._lock.notify_all()
 
-    def _attempt(self, delivery: Delivery) -> None:
+    def _attempt(self, delivery: Delivery, generation: int) -> None:
         started = time.monotonic()
         status: int | None = None
         error: str | None = None
@@ -173,6 +185,8 @@ class Deliverer:
         attempt = Attempt(self._clock.now(), status, error, round(time.monotonic() - started, 4))
         failed_finally = False
         with self._lock:
+            if generation != self._generation:
+                return  # reset while sending: forgotten, like everything else it held
             delivery.attempts.append(attempt)
             if status is not None and 200 <= status < 300:
                 delivery.state = "delivered"
