@@ -63,6 +63,3 @@ class ShopCalendar:
     def local(self, moment: datetime) -> datetime:
         """`moment` on the shop's clock, for display (its %Z is the zone's abbreviation)."""
         return moment.astimezone(self.zone)
-
-
-UTC_CALENDAR = ShopCalendar.named(FALLBACK_TIMEZONE)
