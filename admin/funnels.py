@@ -25,7 +25,6 @@ from analytics.metrics import PERIODS
 from analytics.offer_results import OfferResult, funnel_totals, offer_results
 from analytics.rollups import period_start
 from auth.identity import current_identity, require_admin
-from core.db import utcnow
 from core.models import Shop
 from core.money import Money
 from core.web import db_session
@@ -220,8 +219,10 @@ def _editor(
 
 
 def _period() -> dict[str, Any]:
-    """The results' period: Home's choice of days (the `days` parameter), up to today."""
-    return {"days": requested_days(), "today": utcnow().date()}
+    """The results' period: Home's choice of days (the `days` parameter) of the shop's
+    calendar, up to its today."""
+    calendar = current_shop().calendar
+    return {"days": requested_days(), "today": calendar.today(), "calendar": calendar}
 
 
 def _period_context(period: Mapping[str, Any]) -> dict[str, Any]:

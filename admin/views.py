@@ -14,7 +14,6 @@ from analytics.figures import offer_id, parse_offer_id
 from analytics.metrics import PERIODS, period_metrics
 from auth.identity import current_identity, require_admin
 from auth.models import Role, StaffMember
-from core.db import utcnow
 from core.services import services
 from core.web import db_session
 from upsell.models import Funnel, FunnelVersion
@@ -33,8 +32,8 @@ blueprint = Blueprint(
 def home():
     session = db_session()
     shop = current_shop()
-    days = requested_days()
-    metrics = period_metrics(session, shop.id, days, utcnow().date())
+    days, calendar = requested_days(), shop.calendar
+    metrics = period_metrics(session, shop.id, days, calendar.today(), calendar=calendar)
     session.commit()  # keep the days rolled up on this first read
     staff = session.scalars(
         select(StaffMember)

@@ -15,10 +15,11 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from analytics.figures import CurrencyFigures, Figures
-from analytics.rollups import period_figures, period_start
+from analytics.rollups import LONGEST_PERIOD, period_figures, period_start
 from core.money import Money
+from core.shop_calendar import ShopCalendar
 
-PERIODS = (7, 30, 90)  # days, today included
+PERIODS = (7, 30, LONGEST_PERIOD)  # the shop's days, its today included
 DEFAULT_PERIOD = 30
 
 
@@ -106,9 +107,11 @@ class PeriodMetrics:
         return not (self.orders or self.checkouts or self.eligibility.whole or self.currencies)
 
 
-def period_metrics(session: Session, shop_id: int, days: int, today: date) -> PeriodMetrics:
-    """The shop's numbers for the `days` days up to and including `today` (UTC)."""
-    per_day = period_figures(session, shop_id, days, today)
+def period_metrics(
+    session: Session, shop_id: int, days: int, today: date, *, calendar: ShopCalendar
+) -> PeriodMetrics:
+    """The shop's numbers for the `days` days of its `calendar` up to and including `today`."""
+    per_day = period_figures(session, shop_id, days, today, calendar=calendar)
     total = sum(per_day.values(), Figures())
     return summarise(total, per_day, days=days, first=period_start(days, today), last=today)
 

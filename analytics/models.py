@@ -49,12 +49,14 @@ class AnalyticsEvent(Base):
 
 
 class DailyFigures(Base):
-    """One shop's figures for one past day (UTC), rolled up from the ledger and events
-    (analytics/rollups.py) so Home reads at most 90 rows instead of every order.
+    """One shop's figures for one past day of its own calendar, rolled up from the ledger
+    and events (analytics/rollups.py) so Home reads at most 90 rows instead of every order.
 
     `figures` is analytics.figures.Figures as JSON: amounts as strings per currency,
     so sums stay exact Decimals. Recomputed whole, never incremented: a job that runs
-    twice, or a refund that arrives late, leaves the same row.
+    twice, or a refund that arrives late, leaves the same row. `timezone` is the one
+    whose midnights bounded the day: a row of another timezone than the shop's (rows
+    from before shops had one are UTC days) is stale and rolled up again.
     """
 
     __tablename__ = "analytics_daily"
@@ -63,5 +65,6 @@ class DailyFigures(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shop.id"))
     day: Mapped[date]
+    timezone: Mapped[str] = mapped_column(String(64), server_default="UTC")
     figures: Mapped[dict[str, Any]] = mapped_column(JSON)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)

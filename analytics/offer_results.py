@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from analytics.figures import Figures, OfferFigures, parse_offer_id
 from analytics.rollups import period_figures
+from core.shop_calendar import ShopCalendar
 from upsell.models import FunnelVersion
 
 
@@ -35,12 +36,14 @@ def offer_results(
     *,
     days: int,
     today: date,
+    calendar: ShopCalendar,
     funnel_ids: Iterable[int] | None = None,
 ) -> list[OfferResult]:
     """The offers of the shop's funnels (or only `funnel_ids`) seen or answered in the
-    `days` days up to `today`, newest version first per funnel. Rollups made on the way
-    are flushed, not committed: the caller commits."""
-    offers = sum(period_figures(session, shop_id, days, today).values(), Figures()).offers
+    `days` days of the shop's `calendar` up to `today` (Home's days), newest version first
+    per funnel. Rollups made on the way are flushed, not committed: the caller commits."""
+    per_day = period_figures(session, shop_id, days, today, calendar=calendar)
+    offers = sum(per_day.values(), Figures()).offers
     parsed = {name: parse_offer_id(name) for name in offers}
     versions = {version for version, _ in parsed.values() if version is not None}
     if not versions:

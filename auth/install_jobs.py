@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 @job(retry=RetryPolicy(max_attempts=8, backoff=(5, 30, 120, 300, 900, 1800, 3600)), timeout=120)
 def complete_install(shop_id: int) -> None:
     """Subscribe the shop's webhooks (and, on BigCommerce, install the storefront script),
-    then remember the shop's name and locale.
+    then remember the shop's name, locale and timezone.
 
     Idempotent: each platform call lists what exists and adds only what is missing.
     """
@@ -44,10 +44,18 @@ def complete_install(shop_id: int) -> None:
 
 
 def remember_profile(shop_id: int, profile: ShopProfile) -> None:
-    """Keep the platform's name and locale for the shop (money on the checkout follows it)."""
+    """Keep the platform's name, locale (money on the checkout follows it) and timezone
+    (the admin's days follow it) for the shop.
+
+    A changed timezone leaves the days rolled up in the old one stale: they are rolled up
+    again by the periodic rollup job and are never read meanwhile (analytics/rollups.py).
+    """
     with services().database.session() as session:
         shop = session.get(Shop, shop_id)
         if shop is not None:
             shop.name = profile.name or shop.name
             shop.locale = profile.locale
+            if shop.timezone != profile.timezone:
+                log.info("shop %s keeps its days in %s", shop_id, profile.timezone)
+            shop.timezone = profile.timezone
             session.commit()

@@ -38,6 +38,7 @@ from core.config import Config
 from core.db import utcnow
 from core.models import Platform, Shop
 from core.services import services_of
+from core.shop_calendar import ShopCalendar
 from tests.support.database import throwaway_database
 from upsell.models import Funnel, FunnelStatus, FunnelVersion, OfferStatus, ShownOffer
 
@@ -46,11 +47,18 @@ BASELINE_ORDERS = 1000
 DAYS = 90
 BATCH = 5000
 BUDGET_MS = 200.0
+TIMEZONE = "America/Los_Angeles"
 
 
 def _shop(session: Session, domain: str) -> tuple[int, int, int]:
-    """A hosted BigCommerce shop with its owner and one funnel: (shop, staff, version) ids."""
-    shop = Shop(platform=Platform.BIGCOMMERCE, domain=domain, installed_at=utcnow())
+    """A hosted BigCommerce shop in Los Angeles (its days are not UTC days) with its owner
+    and one funnel: (shop, staff, version) ids."""
+    shop = Shop(
+        platform=Platform.BIGCOMMERCE,
+        domain=domain,
+        installed_at=utcnow(),
+        timezone=TIMEZONE,
+    )
     session.add(shop)
     session.flush()
     owner = StaffMember(shop_id=shop.id, platform_user_id="1", role=Role.OWNER)
@@ -201,9 +209,11 @@ def run() -> list[LatencyComparison]:
             session.execute(text("ANALYZE"))
             session.commit()
         with app.app_context(), database.session() as session:
-            today = utcnow().date()
+            calendar = ShopCalendar.named(TIMEZONE)
+            today = calendar.today()
             for shop_id, _staff in shops.values():  # the rollups the periodic job keeps
-                daily_figures(session, shop_id, today - timedelta(days=DAYS - 1), today)
+                first = today - timedelta(days=DAYS - 1)
+                daily_figures(session, shop_id, first, today, calendar=calendar)
             session.commit()
         result = compare_latency(
             f"admin Home ({DAYS} days), {ORDERS:,} orders vs {BASELINE_ORDERS:,} "

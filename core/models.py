@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.crypto import TokenCipher
 from core.db import Base, utcnow
+from core.shop_calendar import ShopCalendar
 
 MODEL_MODULES: tuple[str, ...] = (
     "core.models",
@@ -86,6 +87,9 @@ class Shop(Timestamps, Base):
     uninstalled_at: Mapped[datetime | None]
     # The shop's own language and region (Babel locale id), for money and dates shoppers see.
     locale: Mapped[str] = mapped_column(String(20), default="en_US", server_default="en_US")
+    # The shop's IANA timezone as its platform reports it (None until first read): the
+    # admin's days are the shop's own calendar days (core/shop_calendar.py).
+    timezone: Mapped[str | None] = mapped_column(String(64))
     storefront_handoff: Mapped[StorefrontHandoff] = mapped_column(
         enum_column(StorefrontHandoff, "storefront_handoff"),
         default=StorefrontHandoff.OFF,
@@ -97,6 +101,11 @@ class Shop(Timestamps, Base):
     @property
     def is_installed(self) -> bool:
         return self.installed_at is not None and self.uninstalled_at is None
+
+    @property
+    def calendar(self) -> ShopCalendar:
+        """The shop's days (UTC ones while its timezone is unknown)."""
+        return ShopCalendar.named(self.timezone)
 
     def set_tokens(
         self,

@@ -1,24 +1,40 @@
-"""Who a shop is, as its platform says: the name and the locale shoppers see.
+"""Who a shop is, as its platform says: the name, the locale shoppers see and the
+timezone its days are counted in.
 
-Read after install so money on the checkout is written the way the shop writes it
-(Babel needs a locale id such as "de_DE"; platforms hand over a language and a country).
+Read after install (and again with each daily webhook check) so money on the checkout
+is written the way the shop writes it (Babel needs a locale id such as "de_DE";
+platforms hand over a language and a country) and the admin's days are the shop's own.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from babel import Locale, UnknownLocaleError
 
 from core.models import Platform
+from core.shop_calendar import known_timezone
 
 FALLBACK_LOCALE = "en_US"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class ShopProfile:
     name: str
     locale: str  # a Babel locale id, e.g. "en_US", "de_DE", "de"
+    timezone: str  # an IANA key the tz database knows, e.g. "America/New_York"; else "UTC"
+
+
+def shop_timezone(reported: object) -> str:
+    """The platform's timezone name if the tz database knows it, else UTC (logged, since
+    the shop's days then differ from what the merchant sees in the platform)."""
+    name = reported if isinstance(reported, str) else ""
+    known = known_timezone(name)
+    if known != name.strip():
+        log.warning("shop timezone %r is not a known IANA timezone; using %s", reported, known)
+    return known
 
 
 def babel_locale(language: str, country: str = "") -> str:

@@ -1,8 +1,8 @@
 """Control routes under /_control/bigcommerce/: what tests and the demo steer.
 
 Register apps, install one without a browser, uninstall, add and remove store
-users, lower a store's API quota, fire an event as if the platform had, refund an
-order as the merchant would in the control panel.
+users, lower a store's API quota, set its time zone, fire an event as if the platform
+had, refund an order as the merchant would in the control panel.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sandbox.bigcommerce.api import emulator
 from sandbox.bigcommerce.callbacks import signed_query
 from sandbox.bigcommerce.order_records import order_totals
 from sandbox.bigcommerce.state import App, Store, User
+from sandbox.timezones import timezone_setting
 
 blueprint = Blueprint("bigcommerce_control", __name__, url_prefix="/_control/bigcommerce")
 
@@ -153,6 +154,15 @@ def set_quota(store_hash: str) -> Response:
         _store(store_hash).quota = quota
         bc.state.rate_windows.pop(store_hash, None)
     return jsonify(quota=quota)
+
+
+@blueprint.post("/stores/<store_hash>/timezone")
+def set_timezone(store_hash: str) -> Response:
+    """Body {"timezone": "Europe/Berlin"}: the merchant's Store Profile setting."""
+    timezone = timezone_setting(_body().get("timezone"))
+    with emulator().state.lock:
+        _store(store_hash).timezone = timezone
+    return jsonify(timezone=timezone)
 
 
 @blueprint.post("/stores/<store_hash>/events")

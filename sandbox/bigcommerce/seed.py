@@ -190,6 +190,7 @@ def _store(
         country_code=country,
         language="en" if country == "US" else "de",
         address="1 Demo Street, Austin, TX 78701" if country == "US" else "Demostr. 1, Berlin",
+        timezone="America/Chicago" if country == "US" else "Europe/Berlin",  # by the address
         admin_email=owner.email,
         quota=quota,
     )

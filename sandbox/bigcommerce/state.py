@@ -155,6 +155,7 @@ class Store:
     country_code: str = "US"
     language: str = "en"  # default_shopper_language (v3 settings/store/locale)
     address: str = ""
+    timezone: str = "UTC"  # the control panel's time zone setting, an IANA name (GET /v2/store)
     admin_email: str = ""
     quota: int = 150
     products: dict[int, Product] = field(default_factory=dict)

@@ -5,7 +5,7 @@ GET  /apps            list registered apps (secrets omitted)
 POST /session-token   mint an App Bridge session token for a shop and user
 POST /install         install an app directly (Shopify-managed install) and return a token;
                       {scopes} grants fewer than the app declares
-POST /shops/<shop>    change shop settings (plan)
+POST /shops/<shop>    change shop settings (plan, timezone)
 POST /events          fire a platform event: {shop, topic, order_id|product_id|client_id, ...}
 POST /app-embeds      turn an app's embed block on in the theme (its script srcs), [] turns it off
 POST /post-purchase   pick the app that runs the shop's post-purchase page:
@@ -23,6 +23,7 @@ from flask import Blueprint, jsonify, request
 from sandbox.shopify import events, tokens
 from sandbox.shopify.post_purchase import session_json
 from sandbox.shopify.state import PLANS, App, PostPurchaseApp
+from sandbox.timezones import timezone_setting
 
 if TYPE_CHECKING:
     from sandbox.shopify import ShopifyEmulator
@@ -128,13 +129,17 @@ def blueprint(emulator: ShopifyEmulator) -> Blueprint:
     @bp.post("/shops/<shop>")
     def update_shop(shop: str):
         data = body()
+        if "plan" in data and data["plan"] not in PLANS:
+            raise ControlError(f"plan must be one of {', '.join(PLANS)}")
+        try:
+            timezone = timezone_setting(data["timezone"]) if "timezone" in data else None
+        except ValueError as error:
+            raise ControlError(str(error)) from None
         with state.lock:
             record = shop_for({"shop": shop})
-            if "plan" in data:
-                if data["plan"] not in PLANS:
-                    raise ControlError(f"plan must be one of {', '.join(PLANS)}")
-                record.plan = data["plan"]
-            return jsonify(shop=record.domain, plan=record.plan)
+            record.plan = data.get("plan", record.plan)
+            record.timezone = timezone or record.timezone
+            return jsonify(shop=record.domain, plan=record.plan, timezone=record.timezone)
 
     @bp.post("/events")
     def fire_event():

@@ -123,6 +123,7 @@ def _demo_shop(state: ShopifyState, now: float) -> Shop:
         plan="basic",  # tests switch it to "development" for the 5 orders/min rule
         country="US",
         province="NY",
+        timezone="America/New_York",  # the billing address's state
         zones=[
             ShippingZone(
                 "Domestic",
@@ -192,6 +193,7 @@ def _other_shop(state: ShopifyState, now: float) -> Shop:
         country="DE",
         province=None,
         primary_locale="de",
+        timezone="Europe/Berlin",
         zones=[ShippingZone("Germany", ["DE"], [ShippingRate("DHL", Decimal("4.90"))])],
         tax_rates=[TaxRate("MwSt", "DE", None, Decimal("0.19"))],
         discounts={},

@@ -339,6 +339,7 @@ class Shop:
     post_purchase_sessions: dict[str, PostPurchaseSession] = field(default_factory=dict)
     next_order_number: int = 1001
     primary_locale: str = "en"  # ISO code of the shop's default language (shopLocales)
+    timezone: str = "UTC"  # Shop.ianaTimezone, as the merchant set it in the shop's settings
 
     @property
     def handle(self) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -18,8 +18,7 @@ from admin.funnel_form import picked
 from analytics.figures import offer_id
 from analytics.models import AnalyticsEvent
 from auth.models import Role
-from core.db import utcnow
-from core.models import AuditLog
+from core.models import AuditLog, Shop
 from core.services import services_of
 from tests.support.admin import AdminClient, admin_client
 from tests.support.cartpath import OTHER_SHOP, SHOP, STORE, LiveCartpath
@@ -348,12 +347,15 @@ def test_another_shop_s_funnel_is_not_found(cartpath):
 
 
 def _offers(live: LiveCartpath, shop_id: int, version_id: int, *outcomes) -> None:
-    """Offers of the version's first offer made to orders placed days ago, each
-    (status, total, days ago[, cancelled]), with the order behind it and its page seen."""
+    """Offers of the version's first offer made to orders placed at noon days ago (the
+    shop's days and clock), each (status, total, days ago[, cancelled]), with the order
+    behind it and its page seen."""
     with _db(live) as session:
         version = session.get(FunnelVersion, version_id)
+        calendar = session.get(Shop, shop_id).calendar
         for status, total, days_ago, *cancelled in outcomes:
-            at = datetime.combine(utcnow().date() - timedelta(days=days_ago), time(12), UTC)
+            day = calendar.today() - timedelta(days=days_ago)
+            at = datetime.combine(day, time(12), calendar.zone)
             order = placed_order(session, shop_id, "50.00", at=at, cancelled=bool(cancelled))
             offer_for(session, order, version, total, key="first", status=status)
         session.commit()

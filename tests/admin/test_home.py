@@ -1,12 +1,15 @@
 """Home: the setup checklist worked out from the database, and the numbers for a period
-from known orders, offers, events and refunds, for this shop only."""
+of the shop's own days from known orders, offers, events and refunds, for this shop only.
+
+The sandbox's demo Shopify shop is in New York (its timezone is read on install), its
+BigCommerce store in Chicago, the other shop in Berlin."""
 
 from __future__ import annotations
 
 import html
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -16,6 +19,7 @@ from checkout.models import CheckoutDesign
 from core.db import utcnow
 from core.models import Platform, Shop, StorefrontHandoff
 from core.services import services_of
+from core.shop_calendar import ShopCalendar
 from sandbox import demo_credentials as demo
 from tests.support.admin import admin_client, staff_member
 from tests.support.cartpath import OTHER_SHOP, SHOP, STORE, LiveCartpath, live_cartpath
@@ -30,9 +34,12 @@ def hosted(make_config, sandbox) -> Iterator[LiveCartpath]:
         yield live
 
 
+NEW_YORK = ShopCalendar.named("America/New_York")
+
+
 def _yesterday_noon() -> datetime:
-    day = utcnow().date() - timedelta(days=1)
-    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+    """Noon yesterday in New York: yesterday for the demo shop and the Chicago store."""
+    return datetime.combine(NEW_YORK.today() - timedelta(days=1), time(12), NEW_YORK.zone)
 
 
 def _text(page, testid: str) -> str:
@@ -175,7 +182,37 @@ def test_the_numbers_come_from_the_shops_orders_net_of_refunds_and_cancellations
     assert "<svg" in page.text
     assert 'role="img"' in page.text
     assert "$180.00, 4 orders" not in page.text  # the chart is per currency: USD has 3
-    assert f"{(utcnow().date() - timedelta(days=1)).isoformat()}: $180.00, 3 orders" in page.text
+    assert f"{(NEW_YORK.today() - timedelta(days=1)).isoformat()}: $180.00, 3 orders" in page.text
+
+
+def test_the_days_are_the_shops_own_from_its_midnight_to_the_next(hosted):
+    shop_id = hosted.install_shopify()
+    today = NEW_YORK.today()
+    yesterday, first = today - timedelta(days=1), today - timedelta(days=6)  # 7 days
+    late = datetime.combine(yesterday, time(23, 30), NEW_YORK.zone)  # the next day in UTC
+    midnight = datetime.combine(first, time(0), NEW_YORK.zone)
+    placed: list[int] = []
+
+    def fill(session) -> None:
+        placed.append(placed_order(session, shop_id, "42.00", at=late).id)
+        placed_order(session, shop_id, "5.00", at=midnight)
+        placed_order(session, shop_id, "900.00", at=midnight - timedelta(seconds=1))  # before
+
+    _with_ledger(hosted, fill)
+    owner = admin_client(hosted)
+
+    page = owner.get("/admin", days="7")
+    listed = owner.get("/admin/orders")
+    order = owner.get(f"/admin/orders/{placed[0]}")
+
+    assert f"{yesterday.isoformat()}: $42.00, 1 orders" in page.text
+    assert f"{today.isoformat()}: $0.00, 0 orders" in page.text
+    assert f"{first.isoformat()}: $5.00, 1 orders" in page.text
+    assert _text(page, "revenue") == "$47.00"
+    assert f"{first.isoformat()} to {today.isoformat()}, America/New_York" in page.text
+    # The orders list and the order's timeline show it on the same day, the shop's clock.
+    assert late.strftime("%Y-%m-%d 23:30 %Z") in listed.text
+    assert late.strftime("%Y-%m-%d 23:30:00 %Z") in order.text
 
 
 def test_the_period_switch_chooses_the_days_and_refuses_others(hosted):

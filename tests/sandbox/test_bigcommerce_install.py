@@ -53,6 +53,37 @@ def test_code_exchange_returns_the_documented_fields_and_the_token_works(sandbox
     assert store["currency"] == "USD"
 
 
+def test_store_information_carries_the_documented_timezone_object(sandbox):
+    """GET /v2/store `timezone` (store_information.v2.yml, "Timezone"): the demo store's
+    address is in Austin, Texas; the merchant may pick another zone in the control panel."""
+    token = install(sandbox)["access_token"]
+
+    seeded = v2_api(sandbox, token).Store.all()["timezone"]
+    sandbox.call("POST", f"/bigcommerce/stores/{DEMO_STORE}/timezone", {"timezone": "Asia/Tokyo"})
+    tokyo = v2_api(sandbox, token).Store.all()["timezone"]
+    refused = requests.post(
+        f"{sandbox.url}/_control/bigcommerce/stores/{DEMO_STORE}/timezone",
+        json={"timezone": 7},
+        timeout=10,
+    )
+
+    assert seeded == {
+        "name": "America/Chicago",
+        "raw_offset": -21600,
+        "dst_offset": -18000,
+        "dst_correction": True,
+        "date_format": {
+            "display": "M jS Y",
+            "export": "M jS Y",
+            "extended_display": "M jS Y @ g:i A",
+        },
+    }
+    assert (tokyo["name"], tokyo["raw_offset"], tokyo["dst_offset"]) == ("Asia/Tokyo", 32400, 32400)
+    assert tokyo["dst_correction"] is False
+    assert refused.status_code == 400
+    assert "timezone must be an IANA name" in refused.json()["error"]
+
+
 def test_a_code_is_single_use(sandbox):
     auth_url = sandbox.call(
         "POST", f"/bigcommerce/stores/{DEMO_STORE}/install", {"client_id": CLIENT_ID}

@@ -99,6 +99,29 @@ def test_shop_and_cost_extension_via_shopifyapi(shop, token):
     assert cost["throttleStatus"]["restoreRate"] == 100.0
 
 
+def test_each_shop_answers_its_iana_timezone_as_its_merchant_set_it(shop, token):
+    """Shop.ianaTimezone (String!), https://shopify.dev/docs/api/admin-graphql/latest/objects/Shop:
+    the demo shop bills from New York, the other from Germany."""
+    other = shop.token(OTHER_SHOP)
+    query = "{ shop { ianaTimezone } }"
+
+    seeded = shop.gql(token, query)["data"]["shop"]["ianaTimezone"]
+    seeded_other = shop.gql(other, query, shop=OTHER_SHOP)["data"]["shop"]["ianaTimezone"]
+    changed = shop.control("POST", f"/shops/{DEMO_SHOP}", {"timezone": "America/Denver"})
+    refused = requests.post(
+        f"{shop.url}/_control/shopify/shops/{DEMO_SHOP}",
+        json={"timezone": "", "plan": "plus"},
+        timeout=10,
+    )
+
+    assert (seeded, seeded_other) == ("America/New_York", "Europe/Berlin")
+    assert changed["timezone"] == "America/Denver"
+    assert shop.gql(token, query)["data"]["shop"]["ianaTimezone"] == "America/Denver"
+    assert refused.status_code == 400
+    assert "timezone must be an IANA name" in refused.json()["error"]
+    assert shop.control("POST", f"/shops/{DEMO_SHOP}", {})["plan"] == "basic"  # nothing half-set
+
+
 def test_products_paginate_with_cursors_and_carry_2025_10_fields(shop, token):
     seen, after = [], None
     while True:

@@ -27,8 +27,12 @@ def make_shop(
     *,
     platform: Platform = Platform.SHOPIFY,
     mode: ShopMode = ShopMode.HOSTED,
+    timezone: str | None = None,
 ) -> Shop:
-    shop = Shop(platform=platform, domain=domain, mode=mode, installed_at=utcnow())
+    """An installed shop; `timezone` as its platform reported it (None: not read yet)."""
+    shop = Shop(
+        platform=platform, domain=domain, mode=mode, installed_at=utcnow(), timezone=timezone
+    )
     session.add(shop)
     session.flush()
     return shop

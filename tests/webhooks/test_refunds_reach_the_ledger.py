@@ -1,6 +1,6 @@
 """Refunds and cancellations made on the platform reach Cartpath's own orders through the
 sandbox's real webhooks, once each whatever the duplicates, and the day they belong to
-is rolled up again."""
+(the shop's own: the sandbox's shops are in New York and Chicago) is rolled up again."""
 
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ from analytics.figures import Figures
 from analytics.models import DailyFigures
 from analytics.rollups import refresh_day
 from checkout.models import Order
-from core.db import utcnow
-from core.models import Platform
+from core.models import Platform, Shop
 from core.services import services_of
 from tests.checkout.test_writeback import (  # noqa: F401 (the `hosted` fixture)
     hosted,
@@ -50,19 +49,24 @@ def _shopify_event(live: LiveCartpath, order: Order, topic: str, **data: object)
 
 
 def _placed_yesterday_and_rolled_up(live: LiveCartpath, order: Order) -> None:
-    yesterday = utcnow() - timedelta(days=1)
     with services_of(live.app).database.session() as session:
-        session.execute(update(Order).where(Order.id == order.id).values(created_at=yesterday))
-        refresh_day(session, order.shop_id, yesterday.date())
+        calendar = session.get(Shop, order.shop_id).calendar
+        assert calendar.name != "UTC"  # the platform's timezone was read on install
+        yesterday = calendar.today() - timedelta(days=1)
+        noon = calendar.bounds(yesterday)[0] + timedelta(hours=12)
+        session.execute(update(Order).where(Order.id == order.id).values(created_at=noon))
+        refresh_day(session, order.shop_id, yesterday, calendar=calendar)
         session.commit()
 
 
 def _rolled_up(live: LiveCartpath, order: Order) -> Figures:
     with services_of(live.app).database.session() as session:
+        calendar = session.get(Shop, order.shop_id).calendar
         row = session.scalar(
             select(DailyFigures).where(
                 DailyFigures.shop_id == order.shop_id,
-                DailyFigures.day == (utcnow() - timedelta(days=1)).date(),
+                DailyFigures.day == calendar.today() - timedelta(days=1),
+                DailyFigures.timezone == calendar.name,
             )
         )
         return Figures.from_json(row.figures)

@@ -3,12 +3,12 @@ cancellation, an archive) onto Cartpath's ledger, so the admin's figures are net
 
 Derived whole from the platform order's mirror row every time, never incremented: a
 duplicate delivery changes nothing and deliveries in any order end the same. When the
-order's day is already rolled up, that day is recomputed in the same transaction.
+order's day (of the shop's calendar) is already rolled up, that day is recomputed in the
+same transaction.
 """
 
 from __future__ import annotations
 
-from datetime import UTC
 from decimal import Decimal
 
 from sqlalchemy import or_, select
@@ -37,10 +37,11 @@ def carry_over(session: Session, shop: Shop, row: PlatformOrder) -> bool:
     elif not cancelled and order.cancelled_at is not None and row.changed_at is not None:
         # BigCommerce lets a merchant move a cancelled order back to another status.
         order.cancelled_at, changed = None, True
-    day = order.created_at.astimezone(UTC).date()
-    if changed and day < utcnow().date():
+    calendar = shop.calendar
+    day = calendar.day_of(order.created_at)
+    if changed and day < calendar.today():
         session.flush()
-        refresh_day(session, shop.id, day)
+        refresh_day(session, shop.id, day, calendar=calendar)
     return changed
 
 

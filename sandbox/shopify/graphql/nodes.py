@@ -144,7 +144,7 @@ def shop_node(ctx: Ctx) -> dict[str, Any]:
         "currencyCode": shop.currency,
         "billingAddress": {"countryCodeV2": shop.country, "provinceCode": shop.province},
         "myshopifyDomain": shop.domain,
-        "ianaTimezone": "UTC",
+        "ianaTimezone": shop.timezone,
         "plan": {
             "displayName": names[shop.plan],
             "publicDisplayName": names[shop.plan],
