@@ -224,6 +224,7 @@ def _quoted(
         "unit_price": str(unit.amount),
         "items": str(items.amount),
         "shipping": str(ship.amount),
+        "collected": pickup is not None,  # the page says so instead of a shipping price
         "tax": str(tax.amount),
         "total": str((items + ship + tax).amount),
     }

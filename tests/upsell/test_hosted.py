@@ -467,10 +467,12 @@ def test_an_offer_on_an_order_to_collect_is_collected_with_it(shop, platform):
 
     token = _paid_to_offer(shop, browser, url)
     shown = _shown(shop, token)
+    page = browser.get(f"{url}/offers/{token}", timeout=15).text
     accepted = _post_offer(browser, url, token, "accept")
 
     assert accepted.status_code == 303, accepted.text
     assert Decimal(shown.quote["shipping"]) == 0, "collected with the order"
+    assert 'data-testid="shipping">None: collected with your order<' in page
     payments = _ledger_matches_stripe(shop)
     assert payments[1].amount == shown.total
     shop.wait_for_jobs(timeout=60)
