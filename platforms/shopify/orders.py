@@ -34,7 +34,7 @@ from platforms.orders import (
 )
 from platforms.shopify.admin import graphql
 from platforms.shopify.client import call
-from platforms.shopify.pricing import _mailing_address, variant_gid
+from platforms.shopify.pricing import _mailing_address, shop_amount, variant_gid
 
 PICKUP_ATTRIBUTE = "Local pickup"  # the order's note attribute naming where it is collected
 PAGE = 100  # orders per page when reconciling (a query may cost at most 1000 points)
@@ -277,7 +277,7 @@ def _mutate(shop_id: int, mutation: str, name: str, variables: dict[str, Any]) -
 
 
 def _outstanding(order: dict[str, Any]) -> Decimal:
-    return Decimal(str(order["totalOutstandingSet"]["shopMoney"]["amount"]))
+    return shop_amount(order["totalOutstandingSet"])
 
 
 def order_input(order: OrderToWrite) -> dict[str, Any]:
@@ -308,25 +308,22 @@ def order_input(order: OrderToWrite) -> dict[str, Any]:
             }
         ],
     }
-    pickup = order.shipping is not None and order.shipping.pickup
+    shipping = order.shipping
+    pickup = shipping is not None and shipping.pickup
     if order.shipping_address is not None:
         address = _mailing_address(order.shipping_address)
         data["billingAddress"] = address
         if not pickup:  # an order to collect ships nowhere, as Shopify's own pickup orders
             data["shippingAddress"] = address
-    if order.shipping is not None:
+    if shipping is not None:
         data["shippingLines"] = [
-            {
-                "title": order.shipping.title,
-                "code": order.shipping.id,
-                "priceSet": money(order.shipping.price),
-            }
+            {"title": shipping.title, "code": shipping.id, "priceSet": money(shipping.price)}
         ]
-    if order.shipping is not None and pickup:
-        # orderCreate cannot make the order's fulfillment a pickup (OrderCreateOrderInput
-        # has no delivery method), so staff read where it is collected on the order itself.
-        details = " ".join(filter(None, (order.shipping.title, order.shipping.instructions)))
-        data["customAttributes"] = [{"key": PICKUP_ATTRIBUTE, "value": details}]
+        if shipping.pickup:
+            # orderCreate cannot make the order's fulfillment a pickup (OrderCreateOrderInput
+            # has no delivery method), so staff read where it is collected on the order itself.
+            details = " ".join(filter(None, (shipping.title, shipping.instructions)))
+            data["customAttributes"] = [{"key": PICKUP_ATTRIBUTE, "value": details}]
     if order.tax_total:
         data["taxLines"] = [
             {"title": "Tax", "rate": str(_tax_rate(order)), "priceSet": money(order.tax_total)}
@@ -353,5 +350,5 @@ def _ref(node: dict[str, Any]) -> PlatformOrderRef:
     return PlatformOrderRef(
         platform_id=node["id"],
         number=node["name"],
-        total=Decimal(str(node["totalPriceSet"]["shopMoney"]["amount"])),
+        total=shop_amount(node["totalPriceSet"]),
     )

@@ -124,12 +124,13 @@ class ShopifyPricing:
 
     def quote(self, shop_id: int, state: CheckoutState) -> Quote:
         """The calculation first: it is the one that names a variant gone since the cart."""
-        variables = {"input": _draft_input(state)}
+        draft_input = _draft_input(state)
+        variables = {"input": draft_input}
         data = call(shop_id, lambda: graphql(CALCULATE, variables))["draftOrderCalculate"]
         if data["userErrors"]:
             raise _refusal(data["userErrors"])
         draft = data["calculatedDraftOrder"]
-        options = _delivery_options(shop_id, state)
+        options = _delivery_options(shop_id, draft_input) if state.address else ()
         # An option chosen for an earlier address or cart may be gone: then nothing is
         # selected (and Shopify charged nothing for it).
         chosen = state.shipping_option
@@ -140,15 +141,15 @@ class ShopifyPricing:
                 _line(
                     line["variant"],
                     line["quantity"],
-                    _amount(line["originalUnitPriceSet"]),
+                    shop_amount(line["originalUnitPriceSet"]),
                 )
                 for line in draft["lineItems"]
             ),
-            subtotal=_amount(draft["lineItemsSubtotalPrice"]),
-            discount_total=_amount(draft["totalDiscountsSet"]),
-            shipping_total=_amount(draft["totalShippingPriceSet"]),
-            tax_total=_amount(draft["totalTaxSet"]),
-            total=_amount(draft["totalPriceSet"]),
+            subtotal=shop_amount(draft["lineItemsSubtotalPrice"]),
+            discount_total=shop_amount(draft["totalDiscountsSet"]),
+            shipping_total=shop_amount(draft["totalShippingPriceSet"]),
+            tax_total=shop_amount(draft["totalTaxSet"]),
+            total=shop_amount(draft["totalPriceSet"]),
             shipping_options=options,
             selected_shipping=selected,
             discount_codes=tuple(draft["discountCodes"]),
@@ -156,15 +157,15 @@ class ShopifyPricing:
         )
 
 
-def _delivery_options(shop_id: int, state: CheckoutState) -> tuple[ShippingOption, ...]:
-    """Shipping and local delivery rates for the address, then the pickup locations. The
-    page asks for the address before any delivery choice, so none are asked for before."""
-    if state.address is None:
-        return ()
-    draft = _draft_input(state)
-    draft.pop("email", None)
-    draft.pop("shippingLine", None)
-    variables = {"input": draft, "pickups": PICKUP_LOCATIONS}
+def _delivery_options(shop_id: int, draft_input: dict[str, Any]) -> tuple[ShippingOption, ...]:
+    """Shipping and local delivery rates for the draft's address, then the pickup locations
+    (the page asks for the address before any delivery choice, so only once it is known).
+    The options depend on the lines, the address and the codes, never on the choice made."""
+    wanted = ("lineItems", "shippingAddress", "discountCodes")
+    variables = {
+        "input": {name: draft_input[name] for name in wanted if name in draft_input},
+        "pickups": PICKUP_LOCATIONS,
+    }
     data = call(shop_id, lambda: graphql(DELIVERY_OPTIONS, variables))
     found = data["draftOrderAvailableDeliveryOptions"]
     rates = tuple(
@@ -275,7 +276,8 @@ def _discount_errors(code: str | None, warnings: list[dict[str, Any]]) -> tuple[
     return tuple(sentences)
 
 
-def _amount(bag: dict[str, Any]) -> Decimal:
+def shop_amount(bag: dict[str, Any]) -> Decimal:
+    """A MoneyBag's amount in the shop's currency."""
     return _decimal(bag["shopMoney"]["amount"])
 
 

@@ -33,8 +33,8 @@ from typing import Any
 from platforms.errors import RetriableError
 from platforms.shopify.admin import graphql
 from platforms.shopify.client import call
-from platforms.shopify.orders import EDIT_COMMIT, TAGS_ADD, _mutate
-from platforms.shopify.pricing import variant_gid
+from platforms.shopify.orders import EDIT_COMMIT, TAGS_ADD, _mutate, _outstanding
+from platforms.shopify.pricing import shop_amount, variant_gid
 
 ORDER_FIELDS = """
   id tags displayFinancialStatus
@@ -111,10 +111,6 @@ def _held(order: dict[str, Any], wanted: str) -> int:
     )
 
 
-def _outstanding(order: dict[str, Any]) -> Decimal:
-    return Decimal(str(order["totalOutstandingSet"]["shopMoney"]["amount"]))
-
-
 def _find(shop_id: int, query: str) -> list[dict[str, Any]]:
     return call(shop_id, lambda: graphql(FIND, {"query": query}))["orders"]["nodes"]
 
@@ -150,7 +146,7 @@ def _shipping_to_remove(
                 for s in reversed(candidates)
                 if s["id"] not in chosen
                 and s["title"] == added.title
-                and Decimal(str(s["price"]["shopMoney"]["amount"])) == added.amount
+                and shop_amount(s["price"]) == added.amount
             ),
             None,
         )

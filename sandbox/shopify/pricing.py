@@ -73,6 +73,7 @@ class Quote:
     shipping: Rate | None
     tax_lines: list[TaxLine]
     warnings: list[str] = field(default_factory=list)
+    pickups: list[Rate] = field(default_factory=list)  # none when nothing is to be shipped
 
     @property
     def total_tax(self) -> Decimal:
@@ -125,8 +126,8 @@ def quote(
     country = (address or {}).get("countryCode")
     needs_shipping = any(line.variant.grams > 0 for line in priced)
     rates = _rates(shop, country, line_total) if country and needs_shipping else []
-    choices = rates + (pickup_options(shop) if needs_shipping else [])
-    shipping = next((r for r in choices if r.handle == shipping_handle), None)
+    pickups = pickup_options(shop) if needs_shipping else []
+    shipping = next((r for r in rates + pickups if r.handle == shipping_handle), None)
     if shipping_handle and shipping is None:
         warnings.append(f"Shipping rate {shipping_handle} is not available for this address")
     taxed_at = shipping.pickup_at.address if shipping and shipping.pickup_at else address
@@ -141,6 +142,7 @@ def quote(
         shipping,
         tax_lines(shop, taxed_at, subtotal),
         warnings,
+        pickups,
     )
 
 

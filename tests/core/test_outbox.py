@@ -152,6 +152,16 @@ def test_the_sweeper_resends_work_the_queue_lost(app):
         assert outbox.sweep(services_of(app)) == 0
 
 
+def _overdue_and_swept(app, outbox_id: int) -> int:
+    """The row's time comes long past; the sweeper runs. Returns how many it sent again."""
+    svc = services_of(app)
+    with svc.database.session() as session:
+        session.get(Outbox, outbox_id).available_at = utcnow().replace(year=2020)
+        session.commit()
+    with app.app_context():
+        return outbox.sweep(svc)
+
+
 def test_the_sweeper_resends_work_a_dead_worker_took_off_the_queue(rq_app):
     # given: a worker popped a row's job (as RQ's Worker.dequeue_job does) and died before
     # starting it, so RQ still calls the job "queued" but no worker will ever read it
@@ -161,13 +171,9 @@ def test_the_sweeper_resends_work_a_dead_worker_took_off_the_queue(rq_app):
     popped, _ = Queue.dequeue_any([svc.jobs.queue], None, connection=svc.jobs.redis)
     assert popped.id == outbox.job_id_for(outbox_id)
     assert popped.get_status() == JobStatus.QUEUED
-    with svc.database.session() as session:
-        session.get(Outbox, outbox_id).available_at = utcnow().replace(year=2020)
-        session.commit()
 
     # when
-    with rq_app.app_context():
-        sent = outbox.sweep(svc)
+    sent = _overdue_and_swept(rq_app, outbox_id)
 
     # then: it is sent again, and the next worker to take it does the work once
     assert sent == 1
@@ -200,13 +206,9 @@ def test_the_sweeper_resends_a_retry_rq_s_stopped_scheduler_never_enqueued(rq_ap
     outbox.dispatch(svc.jobs, outbox_id, job_path="tests.support.jobs:flaky", delay=600)
     job_id = outbox.job_id_for(outbox_id)
     svc.jobs.redis.zadd(svc.jobs.queue.scheduled_job_registry.key, {job_id: time.time() - 120})
-    with svc.database.session() as session:
-        session.get(Outbox, outbox_id).available_at = utcnow().replace(year=2020)
-        session.commit()
 
     # when
-    with rq_app.app_context():
-        sent = outbox.sweep(svc)
+    sent = _overdue_and_swept(rq_app, outbox_id)
 
     # then: it is in the queue's list for the next worker
     assert sent == 1

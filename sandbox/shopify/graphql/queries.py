@@ -23,7 +23,7 @@ from sandbox.shopify.graphql.nodes import (
     variant_node,
     webhook_node,
 )
-from sandbox.shopify.pricing import Rate, pickup_options, quote
+from sandbox.shopify.pricing import Rate, quote
 from sandbox.shopify.resources import gid
 from sandbox.shopify.state import Location, Order, Product, Variant
 from sandbox.shopify.webhooks import rest_topic
@@ -218,12 +218,7 @@ def resolve_delivery_options(
         shipping_handle=None,
         now=ctx.now,
     )
-    needs_shipping = any(line.variant.grams > 0 for line in priced.lines)
-    pickups = [
-        p
-        for p in (pickup_options(ctx.shop) if needs_shipping else [])
-        if not search or search.lower() in p.title.lower()
-    ]
+    pickups = [p for p in priced.pickups if not search or search.lower() in p.title.lower()]
     start = max(localPickupFrom or 0, 0)
     page = pickups[start : start + (localPickupCount or PICKUP_PAGE)]
     currency = priced.currency
